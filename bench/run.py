@@ -1,0 +1,818 @@
+#!/usr/bin/python3
+"""tungw benchmark driver.
+
+For each case (ipip, sit, ip6tnl; encap and decap) and frame size it builds an
+input pcap with scapy, then alternates two kinds of run on the same pcap:
+
+  floor  dpdk-testpmd io forwarding net_pcap(infinite_rx) -> net_null
+  tungw  the gateway, net_pcap(infinite_rx) -> tunnel/routing -> net_null
+
+Both are measured the same way: the output port's opackets counter is read
+through the DPDK telemetry socket of the running process (/ethdev/stats) at
+the start and end of a fixed window that opens after a warm-up, so start-up,
+mempool population and shut-down never enter the figure. Rates are packets
+per second of wall-clock time; cycles per packet are TSC cycles (TSC Hz
+measured with rdtsc against CLOCK_MONOTONIC_RAW). See bench/README.md.
+
+Run with /usr/bin/python3 (scapy and matplotlib are Debian packages).
+"""
+
+import argparse
+import datetime
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO_DIR = os.path.dirname(BENCH_DIR)
+DEFAULT_TUNGW = os.path.join(REPO_DIR, "build", "app", "tungw", "tungw")
+
+EAL_COMMON = ["-l", "0-1", "--no-huge", "-m", "1024", "--no-shconf", "--no-pci"]
+TP_PREFIX = "bench_tp"
+TGW_PREFIX = "bench_tgw"
+
+SIZES = [64, 512, 1400]
+NPKTS = 256  # distinct packets per pcap (inner UDP source port varies)
+
+# Addressing shared by every case.
+LAN_MAC = "02:00:00:00:01:01"  # gateway lan0
+LAN_HOST_MAC = "02:00:00:00:01:02"  # host behind lan0
+WAN_MAC = "02:00:00:00:02:01"  # gateway wan0
+WAN_PEER_MAC = "02:00:00:00:02:02"  # remote tunnel endpoint
+LAN4, LAN4_HOST = "10.1.0.1", "10.1.0.2"
+LAN6, LAN6_HOST = "2001:db8:1::1", "2001:db8:1::2"
+FAR4, FAR6 = "10.2.0.", "2001:db8:2::"  # hosts behind the remote endpoint
+WAN4, WAN4_PEER = "192.0.2.1", "192.0.2.2"
+WAN6, WAN6_PEER = "2001:db8:ffff::1", "2001:db8:ffff::2"
+
+CASES = [
+    ("ipip-encap", "ipip", "encap"),
+    ("ipip-decap", "ipip", "decap"),
+    ("sit-encap", "sit", "encap"),
+    ("sit-decap", "sit", "decap"),
+    ("ip6tnl-encap", "ip6tnl", "encap"),
+    ("ip6tnl-decap", "ip6tnl", "decap"),
+]
+
+# Timing profiles (seconds): warm-up after the first packet leaves, measured
+# window, telemetry sampling period.
+PROFILES = {
+    "full": dict(repeats=3, warmup=0.3, window=2.0, interval=0.25),
+    "quick": dict(repeats=1, warmup=0.3, window=1.0, interval=0.25),
+    "self-test": dict(repeats=1, warmup=0.5, window=1.5, interval=0.25),
+}
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------
+# Packets and configurations
+
+
+def tunnel_def(family):
+    if family == "ipip":
+        return {"name": "ipip1", "type": "ipip", "local": WAN4, "remote": WAN4_PEER}
+    if family == "sit":
+        return {"name": "sit1", "type": "sit", "local": WAN4, "remote": WAN4_PEER}
+    return {"name": "ip6tnl1", "type": "ip6tnl", "mode": "ip6ip6", "local": WAN6,
+            "remote": WAN6_PEER}
+
+
+def make_config(family, direction, in_dev, out_dev):
+    """SPEC §2 configuration: frames enter the port whose MAC they target."""
+    lan_dev, wan_dev = (in_dev, out_dev) if direction == "encap" else (out_dev, in_dev)
+    tun = tunnel_def(family)
+    if family == "ipip":
+        route = {"dst": FAR4 + "0/24", "dev": tun["name"]}
+    else:
+        route = {"dst": FAR6 + "/64", "dev": tun["name"]}
+    peer = WAN6_PEER if family == "ip6tnl" else WAN4_PEER
+    host = LAN4_HOST if family == "ipip" else LAN6_HOST
+    return {
+        "ports": [
+            {"name": "lan0", "device": lan_dev, "mac": LAN_MAC,
+             "addresses": [LAN4 + "/24", LAN6 + "/64"]},
+            {"name": "wan0", "device": wan_dev, "mac": WAN_MAC,
+             "addresses": [WAN4 + "/24", WAN6 + "/64"]},
+        ],
+        "tunnels": [tun],
+        "routes": [route],
+        "neighbors": [
+            {"dst": peer, "lladdr": WAN_PEER_MAC, "dev": "wan0"},
+            {"dst": host, "lladdr": LAN_HOST_MAC, "dev": "lan0"},
+        ],
+    }
+
+
+def encap_limit_destopt(nh):
+    """The Destination Options header Linux's ip6_tnl puts before the inner
+    packet: RFC 2473 §5.1 Tunnel Encapsulation Limit option (type 4, value 4)
+    followed by a 1-byte PadN, 8 bytes in all."""
+    from scapy.layers.inet6 import HBHOptUnknown, IPv6ExtHdrDestOpt, PadN
+    return IPv6ExtHdrDestOpt(nh=nh, options=[HBHOptUnknown(otype=4, optdata=b"\x04"),
+                                             PadN(optdata=b"\x00")])
+
+
+def make_packet(case, i, payload):
+    """Input frame i of a case with the given inner UDP payload."""
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.inet6 import IPv6
+    from scapy.layers.l2 import Ether
+    from scapy.packet import Raw
+
+    _, family, direction = case
+    sport = 1024 + i
+    udp = UDP(sport=sport, dport=9) / Raw(payload)
+    if direction == "encap":
+        eth = Ether(dst=LAN_MAC, src=LAN_HOST_MAC)
+        if family == "ipip":
+            return eth / IP(src="10.1.0.%d" % (2 + i % 16), dst=FAR4 + "2", ttl=64) / udp
+        return eth / IPv6(src="2001:db8:1::%x" % (2 + i % 16), dst=FAR6 + "2", hlim=64) / udp
+    eth = Ether(dst=WAN_MAC, src=WAN_PEER_MAC)
+    if family == "ipip":
+        return (eth / IP(src=WAN4_PEER, dst=WAN4, proto=4, ttl=64) /
+                IP(src=FAR4 + "%d" % (2 + i % 16), dst=LAN4_HOST, ttl=64) / udp)
+    inner6 = IPv6(src=FAR6 + "%x" % (2 + i % 16), dst=LAN6_HOST, hlim=64) / udp
+    if family == "sit":
+        return eth / IP(src=WAN4_PEER, dst=WAN4, proto=41, ttl=64) / inner6
+    return (eth / IPv6(src=WAN6_PEER, dst=WAN6, nh=60, hlim=64) /
+            encap_limit_destopt(41) / inner6)
+
+
+def make_frames(case, size, n=NPKTS):
+    """n frames of exactly `size` bytes (no FCS), or of the smallest size the
+    headers allow when they do not fit in `size` (IPv6 inner decap at 64)."""
+    base = len(bytes(make_packet(case, 0, b"")))
+    pad = max(0, size - base)
+    frames = [make_packet(case, i, bytes((i + k) & 0xff for k in range(pad)))
+              for i in range(n)]
+    actual = len(bytes(frames[0]))
+    assert all(len(bytes(f)) == actual for f in frames)
+    assert actual == max(size, base)
+    return frames, actual
+
+
+def write_pcap(path, frames):
+    from scapy.utils import wrpcap
+    wrpcap(path, frames)
+
+
+# --------------------------------------------------------------------------
+# Output check: one non-infinite pass through tungw into a pcap
+
+
+def _inner_expected(pkt_in, direction):
+    """The inner IP packet as it must leave the gateway: forwarded, so its
+    TTL / hop limit is one lower (checksum recomputed)."""
+    from scapy.layers.inet import IP
+    from scapy.layers.inet6 import IPv6
+    from scapy.layers.l2 import Ether
+    e = Ether(bytes(pkt_in))
+    inner = e.payload if direction == "encap" else e.payload.payload
+    if not isinstance(inner, (IP, IPv6)):  # ip6tnl decap: skip the Dest Options
+        inner = inner.payload
+    inner = inner.copy()
+    if isinstance(inner, IP):
+        inner.ttl -= 1
+        del inner.chksum
+    else:
+        inner.hlim -= 1
+    return bytes(inner)
+
+
+def check_output(case, in_frames, out_path):
+    """Return None when tungw's output pcap has one correct frame per input
+    frame, else a one-line reason."""
+    from scapy.layers.inet import IP
+    from scapy.layers.inet6 import IPv6, IPv6ExtHdrDestOpt
+    from scapy.layers.l2 import Ether
+    from scapy.utils import rdpcap
+
+    _, family, direction = case
+    if not os.path.exists(out_path):
+        return "no output pcap"
+    out = rdpcap(out_path)
+    if len(out) != len(in_frames):
+        return "%d frames out for %d in" % (len(out), len(in_frames))
+    for i, (fi, fo) in enumerate(zip(in_frames, out)):
+        raw = bytes(fo)
+        e = Ether(raw)
+        if direction == "decap":
+            if e.dst.lower() != LAN_HOST_MAC or e.src.lower() != LAN_MAC:
+                return "frame %d: ethernet %s > %s" % (i, e.src, e.dst)
+            got = bytes(e.payload)
+        else:
+            if e.dst.lower() != WAN_PEER_MAC or e.src.lower() != WAN_MAC:
+                return "frame %d: ethernet %s > %s" % (i, e.src, e.dst)
+            if family in ("ipip", "sit"):
+                if not isinstance(e.payload, IP):
+                    return "frame %d: outer is not IPv4" % i
+                o = e.payload
+                want_proto = 4 if family == "ipip" else 41
+                if (o.src, o.dst, o.proto) != (WAN4, WAN4_PEER, want_proto):
+                    return "frame %d: outer %s > %s proto %d" % (i, o.src, o.dst, o.proto)
+                got = bytes(o.payload)[:max(0, o.len - o.ihl * 4)]
+            else:
+                if not isinstance(e.payload, IPv6):
+                    return "frame %d: outer is not IPv6" % i
+                o = e.payload
+                if (o.src, o.dst) != (WAN6, WAN6_PEER):
+                    return "frame %d: outer %s > %s" % (i, o.src, o.dst)
+                d = o.payload
+                if not isinstance(d, IPv6ExtHdrDestOpt) or d.nh != 41:
+                    return "frame %d: no Destination Options header before the inner packet" % i
+                if bytes(d)[:8] != bytes(encap_limit_destopt(41)):
+                    return "frame %d: destination options %s, want encap limit 4" % (
+                        i, bytes(d)[:8].hex())
+                got = bytes(d.payload)
+        want = _inner_expected(fi, direction)
+        if got[:len(want)] != want:
+            at = next((k for k, (a, b) in enumerate(zip(got, want)) if a != b),
+                      min(len(got), len(want)))
+            return ("frame %d: inner packet differs at byte %d of %d (got %s, want %s)" % (
+                i, at, len(want), got[at:at + 8].hex() or "end", want[at:at + 8].hex()))
+    return None
+
+
+# --------------------------------------------------------------------------
+# DPDK telemetry
+
+
+def runtime_dir(prefix):
+    base = "/var/run/dpdk" if os.geteuid() == 0 else os.path.join(
+        os.environ.get("XDG_RUNTIME_DIR", "/tmp"), "dpdk")
+    return os.path.join(base, prefix)
+
+
+class Telemetry:
+    def __init__(self, prefix):
+        self.path = os.path.join(runtime_dir(prefix), "dpdk_telemetry.v2")
+        self.sock = None
+        self.info = {}
+
+    def connect(self, proc, timeout):
+        """Connect to the telemetry socket of `proc` (checked by pid)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if proc.poll() is not None:
+                return False
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+                s.settimeout(2.0)
+                s.connect(self.path)
+                info = json.loads(s.recv(4096))
+                if info.get("pid") == proc.pid:
+                    self.sock, self.info = s, info
+                    return True
+                s.close()
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.02)
+        return False
+
+    def cmd(self, c):
+        self.sock.send(c.encode())
+        return json.loads(self.sock.recv(1 << 17))
+
+    def close(self):
+        if self.sock:
+            self.sock.close()
+            self.sock = None
+
+    def port_by_driver(self, prefix):
+        """Port id whose device name starts with `prefix`, or None."""
+        for pid in self.cmd("/ethdev/list").get("/ethdev/list", []):
+            info = self.cmd("/ethdev/info,%d" % pid).get("/ethdev/info") or {}
+            if str(info.get("name", "")).startswith(prefix):
+                return pid
+        return None
+
+    def opackets(self, port):
+        t0 = time.monotonic()
+        v = self.cmd("/ethdev/stats,%d" % port)["/ethdev/stats"]["opackets"]
+        t1 = time.monotonic()
+        return (t0 + t1) / 2, v
+
+
+def measure(tel, proc, port, prof, start_timeout=20.0):
+    """Wait for the first transmitted packet, warm up, then sample the output
+    port's opackets over the window. Returns a dict or raises RuntimeError."""
+    end = time.monotonic() + start_timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError("exited (status %d) before forwarding" % proc.returncode)
+        t, v = tel.opackets(port)
+        if v > 0:
+            break
+        if t > end:
+            raise RuntimeError("no packet transmitted within %.0f s" % start_timeout)
+        time.sleep(0.01)
+    time.sleep(prof["warmup"])
+    samples = [tel.opackets(port)]
+    t_end = samples[0][0] + prof["window"]
+    while samples[-1][0] < t_end:
+        time.sleep(max(0.0, min(prof["interval"], t_end - time.monotonic())))
+        if proc.poll() is not None:
+            raise RuntimeError("exited (status %d) while measured" % proc.returncode)
+        samples.append(tel.opackets(port))
+    (ta, va), (tb, vb) = samples[0], samples[-1]
+    steps = [(b[1] - a[1]) / (b[0] - a[0]) / 1e6 for a, b in zip(samples, samples[1:])]
+    return {"mpps": (vb - va) / (tb - ta) / 1e6, "seconds": tb - ta, "packets": vb - va,
+            "step_mpps": [round(x, 4) for x in steps]}
+
+
+def stop(proc, sig=signal.SIGINT, timeout=20.0):
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            return "killed after %s did not stop it in %.0f s" % (sig.name, timeout)
+    return None
+
+
+def tail(path, n=12):
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-n:])
+    except OSError:
+        return ""
+
+
+# --------------------------------------------------------------------------
+# The two kinds of run
+
+
+def run_floor(pcap, logpath, prof):
+    cmd = (["dpdk-testpmd"] + EAL_COMMON +
+           ["--file-prefix", TP_PREFIX,
+            "--vdev", "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap,
+            "--vdev", "net_null0,no-rx=1", "--",
+            "--forward-mode=io", "--stats-period", "1", "--nb-cores=1",
+            "--rxq=1", "--txq=1"])
+    res = {"ok": False}
+    with open(logpath, "w") as lf:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=lf,
+                                stderr=subprocess.STDOUT)
+    tel = Telemetry(TP_PREFIX)
+    try:
+        if not tel.connect(proc, 30.0):
+            raise RuntimeError("no telemetry socket")
+        port = tel.port_by_driver("net_null")
+        if port is None:
+            raise RuntimeError("no net_null port in /ethdev/list")
+        res.update(measure(tel, proc, port, prof))
+        res["dpdk"] = tel.info.get("version")
+        res["ok"] = True
+    except RuntimeError as e:
+        res["error"] = "testpmd: %s\n%s" % (e, tail(logpath))
+    finally:
+        tel.close()
+        err = stop(proc)
+        if err and res["ok"]:
+            res["warning"] = err
+    # testpmd's own view, for cross-checking: its per-period Tx-pps lines.
+    try:
+        with open(logpath, errors="replace") as f:
+            pps = [int(x) for x in re.findall(r"Tx-pps:\s+(\d+)", f.read())]
+        res["testpmd_tx_pps"] = [p for p in pps if p > 0]
+    except OSError:
+        pass
+    return res
+
+
+def tungw_cmd(tungw, cfg, stats_json, extra):
+    return ([tungw] + EAL_COMMON + ["--file-prefix", TGW_PREFIX, "--", "-c", cfg,
+                                     "--stats-json", stats_json] + extra)
+
+
+def read_stats(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def stats_summary(st, in_port, out_port):
+    """A few fields of the SPEC §5 counters for the record."""
+    ports = st.get("ports", {})
+    return {"in_rx_packets": ports.get(in_port, {}).get("rx_packets"),
+            "out_tx_packets": ports.get(out_port, {}).get("tx_packets"),
+            "out_tx_dropped": ports.get(out_port, {}).get("tx_dropped"),
+            "rx_missed": ports.get(in_port, {}).get("rx_missed"),
+            "tunnels": st.get("tunnels"), "drops": st.get("drops")}
+
+
+def run_tungw(tungw, cfg, stats_json, logpath, prof, in_port, out_port):
+    res = {"ok": False}
+    dur = int(math.ceil(prof["warmup"] + prof["window"] + 15))
+    cmd = tungw_cmd(tungw, cfg, stats_json, ["--duration", str(dur)])
+    if os.path.exists(stats_json):
+        os.unlink(stats_json)
+    with open(logpath, "w") as lf:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=lf,
+                                stderr=subprocess.STDOUT)
+    tel = Telemetry(TGW_PREFIX)
+    try:
+        if not tel.connect(proc, 30.0):
+            if proc.poll() is not None:
+                raise RuntimeError("exited with status %d at start-up" % proc.returncode)
+            raise RuntimeError("no telemetry socket at %s" % tel.path)
+        port = tel.port_by_driver("net_null")
+        if port is None:
+            raise RuntimeError("no net_null port in /ethdev/list")
+        res.update(measure(tel, proc, port, prof))
+        res["ok"] = True
+    except RuntimeError as e:
+        res["error"] = "tungw: %s\n%s" % (e, tail(logpath))
+    finally:
+        tel.close()
+        err = stop(proc)
+    res["exit_status"] = proc.returncode
+    if err:
+        res["warning"] = err
+    elif proc.returncode != 0 and res["ok"]:
+        res["warning"] = "tungw exit status %d after SIGINT\n%s" % (proc.returncode,
+                                                                    tail(logpath))
+    st = read_stats(stats_json)
+    if st is None:
+        res["stats_json"] = "missing or not JSON"
+    else:
+        s = stats_summary(st, in_port, out_port)
+        res["stats_json"] = s
+        # SPEC §5: tx_packets comes from rte_eth_stats; it can only be at least
+        # what telemetry saw during the window.
+        if res["ok"] and (s["out_tx_packets"] or 0) < res["packets"]:
+            res["warning"] = ("stats-json %s.tx_packets %s is below the %d packets seen "
+                              "by telemetry in the window" % (out_port, s["out_tx_packets"],
+                                                              res["packets"]))
+    return res
+
+
+def run_tungw_check(tungw, case, frames, pcap, work, size):
+    """One pass of the pcap (no infinite_rx) into a tx pcap, then check_output."""
+    _, family, direction = case
+    tag = "%s-%d" % (case[0], size)
+    outp = os.path.join(work, "%s-check-out.pcap" % tag)
+    if os.path.exists(outp):
+        os.unlink(outp)
+    cfg = make_config(family, direction, "net_pcap0,rx_pcap=%s" % pcap,
+                      "net_pcap1,tx_pcap=%s" % outp)
+    cfgp = os.path.join(work, "%s-check.json" % tag)
+    with open(cfgp, "w") as f:
+        json.dump(cfg, f, indent=2)
+    sj = os.path.join(work, "%s-check-stats.json" % tag)
+    logp = os.path.join(work, "%s-check.log" % tag)
+    with open(logp, "w") as lf:
+        proc = subprocess.Popen(tungw_cmd(tungw, cfgp, sj, ["--idle-exit", "500",
+                                                            "--duration", "20"]),
+                                stdin=subprocess.DEVNULL, stdout=lf, stderr=subprocess.STDOUT)
+        try:
+            proc.wait(40)
+        except subprocess.TimeoutExpired:
+            stop(proc)
+    if proc.returncode != 0:
+        return "tungw exit status %d\n%s" % (proc.returncode, tail(logp))
+    why = check_output(case, frames, outp)
+    if why:
+        st = read_stats(sj)
+        if st is not None:
+            why += "; drops %s" % json.dumps(st.get("drops"))
+    return why
+
+
+# --------------------------------------------------------------------------
+# Clock
+
+
+def tsc_hz(work):
+    """TSC frequency: rdtsc against CLOCK_MONOTONIC_RAW over 200 ms (median of
+    three), falling back to /proc/cpuinfo "cpu MHz"."""
+    cpuinfo_hz = None
+    try:
+        with open("/proc/cpuinfo") as f:
+            m = re.search(r"^cpu MHz\s*:\s*([\d.]+)", f.read(), re.M)
+            if m:
+                cpuinfo_hz = float(m.group(1)) * 1e6
+    except OSError:
+        pass
+    src = os.path.join(work, "tsc.c")
+    exe = os.path.join(work, "tsc")
+    with open(src, "w") as f:
+        f.write(r"""
+#include <stdio.h>
+#include <time.h>
+#include <x86intrin.h>
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC_RAW, &t);
+	return t.tv_sec + t.tv_nsec / 1e9; }
+int main(void) { double a = now(), b; unsigned long long t0 = __rdtsc(), t1;
+	do { b = now(); } while (b - a < 0.2); t1 = __rdtsc();
+	printf("%.0f\n", (t1 - t0) / (b - a)); return 0; }
+""")
+    measured = None
+    try:
+        subprocess.run(["cc", "-O2", "-o", exe, src], check=True, capture_output=True)
+        vals = sorted(float(subprocess.run([exe], check=True, capture_output=True,
+                                           text=True).stdout) for _ in range(3))
+        measured = vals[1]
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        pass
+    hz = measured or cpuinfo_hz
+    return {"hz": hz, "source": "rdtsc vs CLOCK_MONOTONIC_RAW" if measured else
+            "/proc/cpuinfo cpu MHz", "rdtsc_hz": measured, "cpuinfo_hz": cpuinfo_hz}
+
+
+# --------------------------------------------------------------------------
+# Reports
+
+
+def cyc(hz, mpps):
+    return hz / (mpps * 1e6) if mpps else None
+
+
+def summarize(results, hz):
+    rows = []
+    for r in results:
+        fl = [x["mpps"] for x in r["floor"] if x.get("ok")]
+        tg = [x["mpps"] for x in r["tungw"] if x.get("ok")]
+        row = {"case": r["case"], "size": r["size"], "frame_bytes": r["frame_bytes"],
+               "floor_mpps": statistics.median(fl) if fl else None,
+               "tungw_mpps": statistics.median(tg) if tg else None,
+               "floor_n": len(fl), "tungw_n": len(tg),
+               "floor_spread": (max(fl) / min(fl) - 1) if fl and min(fl) > 0 else None,
+               "tungw_spread": (max(tg) / min(tg) - 1) if tg and min(tg) > 0 else None}
+        if "check" in r:
+            row["check"] = r["check"]
+        row["floor_cyc"] = cyc(hz, row["floor_mpps"])
+        row["tungw_cyc"] = cyc(hz, row["tungw_mpps"])
+        row["extra_cyc"] = (row["tungw_cyc"] - row["floor_cyc"]
+                            if row["tungw_cyc"] and row["floor_cyc"] else None)
+        row["ratio"] = (row["tungw_mpps"] / row["floor_mpps"]
+                        if row["tungw_mpps"] and row["floor_mpps"] else None)
+        rows.append(row)
+    return rows
+
+
+def fmt(v, spec):
+    return "n/a" if v is None else format(v, spec)
+
+
+def markdown(rows, meta):
+    out = ["# tungw benchmark %s" % meta["date"], "",
+           "net_pcap (infinite_rx) -> net_null, one worker lcore; medians of %d run(s) of "
+           "%.1f s each (after %.1f s warm-up). Cycles are TSC cycles at %.0f MHz (%s). "
+           "Floor: dpdk-testpmd io forwarding on the same pcap." % (
+               meta["profile"]["repeats"], meta["profile"]["window"],
+               meta["profile"]["warmup"], meta["tsc"]["hz"] / 1e6, meta["tsc"]["source"]),
+           "",
+           "| case | frame B | tungw Mpps | tungw cyc/pkt | floor Mpps | floor cyc/pkt "
+           "| tungw - floor cyc/pkt | tungw/floor | spread tungw/floor | output check |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for r in rows:
+        size = str(r["frame_bytes"]) if r["frame_bytes"] == r["size"] else "%d (%d asked)" % (
+            r["frame_bytes"], r["size"])
+        spread = "%s / %s" % (fmt(r["tungw_spread"] and r["tungw_spread"] * 100, ".0f") + "%"
+                              if r["tungw_spread"] is not None else "n/a",
+                              fmt(r["floor_spread"] and r["floor_spread"] * 100, ".0f") + "%"
+                              if r["floor_spread"] is not None else "n/a")
+        if "check" not in r:
+            check = "not run"
+        else:
+            check = r["check"].splitlines()[0][:100] if r["check"] else "ok"
+        out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            r["case"], size, fmt(r["tungw_mpps"], ".2f"), fmt(r["tungw_cyc"], ".1f"),
+            fmt(r["floor_mpps"], ".2f"), fmt(r["floor_cyc"], ".1f"),
+            fmt(r["extra_cyc"], "+.1f"), fmt(r["ratio"], ".2f"), spread, check))
+    out.append("")
+    out.append("spread: max/min - 1 over the repeats. 'asked' sizes too small for the "
+               "headers are replaced by the smallest frame that holds them.")
+    return "\n".join(out) + "\n"
+
+
+def chart(rows, path, meta):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = sorted({r["size"] for r in rows})
+    cases = [c[0] for c in CASES if any(r["case"] == c[0] for r in rows)]
+    fig, axes = plt.subplots(1, len(sizes), figsize=(5.5 * len(sizes), 4.8), squeeze=False)
+    for ax, size in zip(axes[0], sizes):
+        sel = {r["case"]: r for r in rows if r["size"] == size}
+        xs = list(range(len(cases)))
+        w = 0.38
+        tg = [(sel.get(c) or {}).get("tungw_mpps") or 0 for c in cases]
+        fl = [(sel.get(c) or {}).get("floor_mpps") or 0 for c in cases]
+        b1 = ax.bar([x - w / 2 for x in xs], tg, w, label="tungw", color="#1f77b4")
+        b2 = ax.bar([x + w / 2 for x in xs], fl, w, label="floor (testpmd io)",
+                    color="#bbbbbb")
+        for bars in (b1, b2):
+            for b in bars:
+                if b.get_height() <= 0:
+                    continue
+                ax.annotate("%.1f" % b.get_height(), (b.get_x() + b.get_width() / 2,
+                                                      b.get_height()),
+                            ha="center", va="bottom", fontsize=7)
+        ax.set_xticks(xs)
+        ax.set_xticklabels([c if (sel.get(c) or {}).get("frame_bytes", size) == size else
+                            "%s (%d B)" % (c, sel[c]["frame_bytes"]) for c in cases],
+                           rotation=30, ha="right", fontsize=8)
+        ax.set_title("%d-byte frames" % size)
+        ax.set_ylabel("Mpps")
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle("tungw %s: net_pcap -> net_null, 1 worker lcore, medians of %d" % (
+        meta["date"], meta["profile"]["repeats"]))
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+# --------------------------------------------------------------------------
+
+
+def git_rev():
+    try:
+        return subprocess.run(["git", "-C", REPO_DIR, "describe", "--always", "--dirty"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="1 repeat, 1 s windows")
+    ap.add_argument("--self-test", action="store_true",
+                    help="ipip-encap at 64 bytes only, about 2 s per run; checks the "
+                    "harness works (no speed assertion)")
+    ap.add_argument("--tungw", default=DEFAULT_TUNGW, help="gateway binary [%(default)s]")
+    ap.add_argument("--out", help="results directory [bench/results; "
+                    "bench/work/selftest for --self-test]")
+    ap.add_argument("--work", default=os.path.join(BENCH_DIR, "work"),
+                    help="scratch directory for pcaps, configs, logs [%(default)s]")
+    ap.add_argument("--cases", help="comma-separated subset of: " +
+                    ",".join(c[0] for c in CASES))
+    ap.add_argument("--sizes", help="comma-separated frame sizes [64,512,1400]")
+    ap.add_argument("--repeats", type=int, help="runs of each kind per case and size")
+    ap.add_argument("--window", type=float, help="measured seconds per run")
+    ap.add_argument("--floor-only", action="store_true", help="skip tungw runs")
+    args = ap.parse_args()
+
+    pname = "self-test" if args.self_test else "quick" if args.quick else "full"
+    prof = dict(PROFILES[pname])
+    if args.repeats:
+        prof["repeats"] = args.repeats
+    if args.window:
+        prof["window"] = args.window
+    cases = CASES
+    sizes = SIZES
+    if args.self_test:
+        cases, sizes = [CASES[0]], [64]
+    if args.cases:
+        want = args.cases.split(",")
+        unknown = set(want) - {c[0] for c in CASES}
+        if unknown:
+            ap.error("unknown case(s): %s" % ", ".join(sorted(unknown)))
+        cases = [c for c in CASES if c[0] in want]
+    if args.sizes:
+        sizes = [int(s) for s in args.sizes.split(",")]
+
+    if not shutil.which("dpdk-testpmd"):
+        sys.exit("bench: dpdk-testpmd not on PATH (apt-get install dpdk)")
+    do_tungw = not args.floor_only
+    if do_tungw and not os.access(args.tungw, os.X_OK):
+        sys.exit("bench: no tungw binary at %s (ninja -C build, or --tungw PATH, "
+                 "or --floor-only)" % args.tungw)
+    tungw = os.path.abspath(args.tungw)
+
+    work = os.path.abspath(args.work)
+    os.makedirs(work, exist_ok=True)
+    outdir = args.out or (os.path.join(work, "selftest") if args.self_test
+                          else os.path.join(BENCH_DIR, "results"))
+    os.makedirs(outdir, exist_ok=True)
+
+    date = datetime.date.today().isoformat()
+    stem = date + ("-quick" if pname == "quick" else "")
+    t_start = time.monotonic()
+    tsc = tsc_hz(work)
+    log("bench: TSC %.0f MHz (%s); profile %s %s" % (tsc["hz"] / 1e6, tsc["source"], pname,
+                                                      prof))
+
+    # Inputs, configurations and a correctness pass per case.
+    results = []
+    frames_of = {}
+    for case in cases:
+        name, family, direction = case
+        for size in sizes:
+            frames, actual = make_frames(case, size)
+            pcap = os.path.join(work, "%s-%d.pcap" % (name, size))
+            write_pcap(pcap, frames)
+            frames_of[(name, size)] = frames
+            cfg = make_config(family, direction,
+                              "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap, "net_null0,no-rx=1")
+            cfgp = os.path.join(work, "%s-%d.json" % (name, size))
+            with open(cfgp, "w") as f:
+                json.dump(cfg, f, indent=2)
+            results.append({"case": name, "size": size, "frame_bytes": actual, "pcap": pcap,
+                            "config": cfgp, "packets_in_pcap": len(frames),
+                            "in_port": "lan0" if direction == "encap" else "wan0",
+                            "out_port": "wan0" if direction == "encap" else "lan0",
+                            "floor": [], "tungw": []})
+    if do_tungw:
+        # Output check on the smallest and the largest frame of each case (the
+        # headers are the same at every size; the ends catch padding and MTU).
+        for case in cases:
+            mine = [r for r in results if r["case"] == case[0]]
+            for r in {id(x): x for x in (min(mine, key=lambda x: x["size"]),
+                                         max(mine, key=lambda x: x["size"]))}.values():
+                why = run_tungw_check(tungw, case, frames_of[(case[0], r["size"])], r["pcap"],
+                                      work, r["size"])
+                log("bench: check %-13s %4d %s" % (case[0], r["size"],
+                                                   "ok" if why is None else "FAILED: " + why))
+                r["check"] = why
+                for o in mine:
+                    if why and not o.get("check"):
+                        o["check"] = "at %d B: %s" % (r["size"], why)
+                    o.setdefault("check", None)
+
+    # Interleaved runs: per repeat, per case and size, floor and tungw back to
+    # back (order alternating between repeats), so a slow spell of the host
+    # hits both figures of a pair.
+    failures = 0
+    for rep in range(prof["repeats"]):
+        for r in results:
+            tag = "%s-%d-r%d" % (r["case"], r["size"], rep)
+            kinds = ["floor", "tungw"] if rep % 2 == 0 else ["tungw", "floor"]
+            for kind in kinds:
+                if kind == "floor":
+                    res = run_floor(r["pcap"], os.path.join(work, tag + "-testpmd.log"), prof)
+                elif do_tungw:
+                    res = run_tungw(tungw, r["config"], os.path.join(work, tag + "-stats.json"),
+                                    os.path.join(work, tag + "-tungw.log"), prof,
+                                    r["in_port"], r["out_port"])
+                else:
+                    continue
+                res["repeat"] = rep
+                r[kind].append(res)
+                if res["ok"]:
+                    log("bench: %-24s %-5s %7.3f Mpps%s" % (
+                        tag, kind, res["mpps"],
+                        "  (" + res["warning"].splitlines()[0] + ")" if res.get("warning")
+                        else ""))
+                else:
+                    failures += 1
+                    log("bench: %-24s %-5s FAILED: %s" % (tag, kind, res["error"]))
+
+    rows = summarize(results, tsc["hz"])
+    meta = {"date": date, "profile": dict(prof, name=pname), "tsc": tsc,
+            "tungw": tungw if do_tungw else None, "tungw_rev": git_rev(),
+            "dpdk": next((x.get("dpdk") for r in results for x in r["floor"] if x.get("dpdk")),
+                         None),
+            "cpu": _cpu_model(), "kernel": os.uname().release,
+            "method": "output-port opackets via DPDK telemetry /ethdev/stats over a "
+                      "fixed window after warm-up; Mpps = delta packets / delta wall time",
+            "wall_seconds": round(time.monotonic() - t_start, 1)}
+    doc = {"meta": meta, "summary": rows, "runs": results}
+    with open(os.path.join(outdir, stem + ".json"), "w") as f:
+        json.dump(doc, f, indent=1)
+    md = markdown(rows, meta)
+    with open(os.path.join(outdir, stem + ".md"), "w") as f:
+        f.write(md)
+    chart(rows, os.path.join(outdir, stem + ".png"), meta)
+    log("bench: wrote %s.{json,md,png} in %s (%.0f s)" % (stem, outdir, meta["wall_seconds"]))
+    print(md)
+
+    bad_check = do_tungw and any(r.get("check") for r in results)
+    zero = any((row["floor_mpps"] or 0) <= 0 or (do_tungw and (row["tungw_mpps"] or 0) <= 0)
+               for row in rows)
+    if failures or bad_check or zero:
+        log("bench: %d failed run(s)%s%s" % (failures, ", output check failed" if bad_check
+                                              else "", ", a zero rate" if zero else ""))
+        return 1
+    return 0
+
+
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            m = re.search(r"^model name\s*:\s*(.*)$", f.read(), re.M)
+            return m.group(1) if m else None
+    except OSError:
+        return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Drop reasons: one per named edge into a drop node; documented in docs/drops.md. */
+#ifndef TGW_DROPS_H
+#define TGW_DROPS_H
+
+#define TGW_DROP_REASONS(X) \
+	X(eth_truncated) \
+	X(not_for_us) \
+	X(bad_ethertype) \
+	X(arp_bad) \
+	X(arp_ignored) \
+	X(ip4_truncated) \
+	X(ip4_bad_version) \
+	X(ip4_bad_ihl) \
+	X(ip4_bad_length) \
+	X(ip4_bad_checksum) \
+	X(ip4_bad_addr) \
+	X(ttl_exceeded) \
+	X(ip6_truncated) \
+	X(ip6_bad_version) \
+	X(ip6_bad_length) \
+	X(ip6_bad_exthdr) \
+	X(ip6_bad_addr) \
+	X(hop_limit_exceeded) \
+	X(no_route) \
+	X(local_proto) \
+	X(icmp_bad) \
+	X(icmp_ignored) \
+	X(icmp_ratelimit) \
+	X(nd_bad) \
+	X(nd_ignored) \
+	X(neigh_failed) \
+	X(neigh_hold_full) \
+	X(no_tunnel) \
+	X(tnl_bad_inner) \
+	X(tnl_mode) \
+	X(ecn_drop) \
+	X(tnl_recursion) \
+	X(encap_limit) \
+	X(too_big) \
+	X(frag_failed) \
+	X(frag_bad) \
+	X(tx_full) \
+	X(no_mbuf)
+
+enum tgw_drop {
+#define TGW_DROP_ENUM(r) TGW_DROP_##r,
+	TGW_DROP_REASONS(TGW_DROP_ENUM)
+#undef TGW_DROP_ENUM
+	TGW_DROP_MAX
+};
+
+extern const char *const tgw_drop_names[TGW_DROP_MAX];
+
+/* Node name of the drop node for a reason, as used in next_nodes lists. */
+#define TGW_DROP_NODE(r) "tgw_drop_" #r
+
+#endif

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "runtime.h"
+
+#include <stdio.h>
+
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_mempool.h>
+
+#include "ctl.h"
+#include "graph.h"
+#include "ports.h"
+#include "route.h"
+#include "stats.h"
+
+int tgw_meta_off = -1;
+
+static int
+meta_register(void)
+{
+	static const struct rte_mbuf_dynfield desc = {
+		.name = "tgw_meta",
+		.size = sizeof(struct tgw_meta),
+		.align = __alignof__(struct tgw_meta),
+	};
+
+	if (tgw_meta_off < 0)
+		tgw_meta_off = rte_mbuf_dynfield_register(&desc);
+	return tgw_meta_off;
+}
+
+int
+tgw_runtime_init(char *err, size_t errlen)
+{
+	unsigned int lc, n_mbufs;
+	int socket = rte_socket_id();
+
+	tgw.quit = false;
+	tgw.n_workers = 0;
+	RTE_LCORE_FOREACH_WORKER(lc) {
+		if (tgw.n_workers == TGW_MAX_WORKERS)
+			break;
+		tgw.workers[tgw.n_workers++] = lc;
+	}
+	if (tgw.n_workers == 0) {
+		snprintf(err, errlen, "needs a worker lcore besides the main one (e.g. -l 0-1)");
+		return -1;
+	}
+	if (meta_register() < 0 || (tgw_stats == NULL && tgw_stats_init() < 0)) {
+		snprintf(err, errlen, "cannot register the mbuf metadata: %s",
+			 rte_strerror(rte_errno));
+		return -1;
+	}
+	n_mbufs = tgw.n_ports * tgw.n_workers * 2 * 2048 + 16384;
+	if (tgw.pool == NULL)
+		tgw.pool = rte_pktmbuf_pool_create("tgw_mbuf", n_mbufs, 256, 0,
+						   RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	if (tgw.indirect_pool == NULL)
+		tgw.indirect_pool = rte_pktmbuf_pool_create("tgw_indirect", 8191, 256, 0, 0,
+							    socket);
+	if (tgw.pool == NULL || tgw.indirect_pool == NULL) {
+		snprintf(err, errlen, "cannot create the mbuf pools: %s", rte_strerror(rte_errno));
+		return -1;
+	}
+	for (unsigned int p = 0; p < tgw.n_ports; p++)
+		if (tgw_port_init(&tgw.ports[p], tgw.n_workers, err, errlen) < 0)
+			return -1;
+	if (tgw_route_init(socket, err, errlen) < 0)
+		return -1;
+	/* each port's link-local address is ours, and multicast is delivered locally (ND) */
+	for (unsigned int p = 0; p < tgw.n_ports; p++) {
+		struct tgw_prefix ll = {.ip.family = 6, .len = 128};
+
+		memcpy(ll.ip.v6, tgw.ports[p].ll6, 16);
+		tgw_route_add(&ll, 1);
+	}
+	{
+		struct tgw_prefix mc = {.ip = {.family = 6, .v6 = {0xff}}, .len = 8};
+
+		tgw_route_add(&mc, 1);
+	}
+	return tgw_graph_setup(err, errlen);
+}
+
+int
+tgw_runtime_start(char *err, size_t errlen)
+{
+	for (unsigned int p = 0; p < tgw.n_ports; p++)
+		if (tgw_port_start(&tgw.ports[p], err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+unsigned int
+tgw_runtime_fini(void)
+{
+	unsigned int in_use = 0;
+	struct tgw_port_counters c;
+
+	tgw_ctl_poll();
+	tgw_ctl_fini();
+	tgw_graph_fini();
+	for (unsigned int p = 0; p < tgw.n_ports; p++) {
+		tgw_stats_port(p, &c); /* keep the last PMD counters */
+		tgw_port_close(&tgw.ports[p]);
+	}
+	if (tgw.pool)
+		in_use += rte_mempool_in_use_count(tgw.pool);
+	if (tgw.indirect_pool)
+		in_use += rte_mempool_in_use_count(tgw.indirect_pool);
+	return in_use;
+}

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Building the per-worker graphs: TX clones per port, the dynamic edges (local
+ * protocol demux, tunnel encap per type, TX per port), rings between the control
+ * lcore and the workers, reassembly tables; and the worker loop.
+ */
+#include "graph.h"
+
+#include <stdio.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_graph.h>
+#include <rte_ip_frag.h>
+#include <rte_lcore.h>
+#include <rte_ring.h>
+
+#include "ip_common.h"
+#include "node_util.h"
+#include "tnl.h"
+
+struct tgw_icmp_bucket tgw_icmp_bucket[RTE_MAX_LCORE];
+
+static bool clones_done;
+static uint16_t n_graphs;
+
+/* Edges added at start-up, so that adding one twice returns the first index. */
+static struct {
+	rte_node_t node;
+	const char *next;
+	uint16_t edge;
+} added[512];
+static unsigned int n_added;
+
+/* Append one edge to a node (once), returning its index. */
+static uint16_t
+edge_add(const char *node, const char *next)
+{
+	rte_node_t id = rte_node_from_name(node);
+	const char *nn[1] = {next};
+	rte_edge_t n;
+
+	RTE_VERIFY(id != RTE_NODE_ID_INVALID);
+	for (unsigned int i = 0; i < n_added; i++)
+		if (added[i].node == id && strcmp(added[i].next, next) == 0)
+			return added[i].edge;
+	n = rte_node_edge_count(id);
+	RTE_VERIFY(rte_node_edge_update(id, RTE_EDGE_ID_INVALID, nn, 1) == 1);
+	RTE_VERIFY(n_added < RTE_DIM(added));
+	added[n_added].node = id;
+	added[n_added].next = next;
+	added[n_added++].edge = n;
+	return n;
+}
+
+static char tx_names[TGW_MAX_PORTS][RTE_NODE_NAMESIZE];
+
+static void
+edges_setup(void)
+{
+	char name[RTE_NODE_NAMESIZE];
+
+	for (uint16_t p = 0; p < tgw.n_ports; p++) {
+		snprintf(tx_names[p], sizeof(tx_names[p]), TGW_NODE_TX "-%u", p);
+		strcpy(name, tx_names[p]);
+		tgw_edges.rewrite4_tx[p] = edge_add(TGW_NODE_IP4_REWRITE, tx_names[p]);
+		tgw_edges.rewrite6_tx[p] = edge_add(TGW_NODE_IP6_REWRITE, tx_names[p]);
+		tgw_edges.inject_tx[p] = edge_add(TGW_NODE_INJECT, tx_names[p]);
+	}
+	for (int i = 0; i < 256; i++) {
+		tgw_edges.ip4_local[i] = IP_FWD_LOCAL_PROTO;
+		tgw_edges.ip6_local[i] = IP_FWD_LOCAL_PROTO;
+	}
+	tgw_edges.ip4_local[IPPROTO_ICMP] = edge_add(TGW_NODE_IP4_INPUT, TGW_NODE_ICMP4_LOCAL);
+	RTE_VERIFY(edge_add(TGW_NODE_IP4_LOOKUP, TGW_NODE_ICMP4_LOCAL) ==
+		   tgw_edges.ip4_local[IPPROTO_ICMP]);
+	tgw_edges.ip6_local[IPPROTO_ICMPV6] = edge_add(TGW_NODE_IP6_INPUT, TGW_NODE_ICMP6_LOCAL);
+	RTE_VERIFY(edge_add(TGW_NODE_IP6_LOOKUP, TGW_NODE_ICMP6_LOCAL) ==
+		   tgw_edges.ip6_local[IPPROTO_ICMPV6]);
+	for (unsigned int t = 0; t < tgw_tnl_n_types; t++) {
+		const struct tgw_tnl_ops *o = tgw_tnl_types[t];
+		const char *in = o->outer == 4 ? TGW_NODE_IP4_INPUT : TGW_NODE_IP6_INPUT;
+		const char *lk = o->outer == 4 ? TGW_NODE_IP4_LOOKUP : TGW_NODE_IP6_LOOKUP;
+		uint16_t *local = o->outer == 4 ? tgw_edges.ip4_local : tgw_edges.ip6_local;
+
+		for (unsigned int k = 0; k < o->n_decap_protos; k++) {
+			uint16_t e = edge_add(in, o->decap_node);
+
+			RTE_VERIFY(edge_add(lk, o->decap_node) == e);
+			local[o->decap_protos[k]] = e;
+		}
+		tgw_edges.ip4_fwd_encap[o->type_id] = edge_add(TGW_NODE_IP4_INPUT, o->encap_node);
+		RTE_VERIFY(edge_add(TGW_NODE_IP4_LOOKUP, o->encap_node) ==
+			   tgw_edges.ip4_fwd_encap[o->type_id]);
+		tgw_edges.ip6_fwd_encap[o->type_id] = edge_add(TGW_NODE_IP6_INPUT, o->encap_node);
+		RTE_VERIFY(edge_add(TGW_NODE_IP6_LOOKUP, o->encap_node) ==
+			   tgw_edges.ip6_fwd_encap[o->type_id]);
+	}
+}
+
+static struct rte_ip_frag_tbl *
+reasm_table(int socket)
+{
+	uint64_t cycles = rte_get_tsc_hz() * 30; /* the kernel's ipfrag_time */
+
+	return rte_ip_frag_table_create(1024, 16, 4096, cycles, socket);
+}
+
+int
+tgw_graph_setup(char *err, size_t errlen)
+{
+	static const char *patterns[] = {TGW_NODE_RX, TGW_NODE_INJECT};
+	rte_node_t tx = rte_node_from_name(TGW_NODE_TX);
+
+	if (!clones_done) {
+		for (uint16_t p = 0; p < tgw.n_ports; p++) {
+			char name[16];
+
+			snprintf(name, sizeof(name), "%u", p);
+			if (rte_node_clone(tx, name) == RTE_NODE_ID_INVALID) {
+				snprintf(err, errlen, "cannot clone the TX node: %s",
+					 rte_strerror(rte_errno));
+				return -1;
+			}
+		}
+		edges_setup();
+		clones_done = true;
+	}
+	tgw.punt_ring = rte_ring_create("tgw_punt", 4096, SOCKET_ID_ANY, RING_F_SC_DEQ);
+	if (tgw.punt_ring == NULL)
+		goto ring;
+	for (uint16_t w = 0; w < tgw.n_workers; w++) {
+		unsigned int lc = tgw.workers[w];
+		int socket = rte_lcore_to_socket_id(lc);
+		struct rte_graph_param prm = {
+			.socket_id = socket,
+			.nb_node_patterns = RTE_DIM(patterns),
+			.node_patterns = patterns,
+		};
+		char name[RTE_GRAPH_NAMESIZE];
+
+		snprintf(name, sizeof(name), "tgw_w%u_inject", w);
+		tgw.inject_ring[w] = rte_ring_create(name, 1024, socket,
+						     RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (tgw.inject_ring[w] == NULL)
+			goto ring;
+		tgw_reasm4[lc].tbl = reasm_table(socket);
+		tgw_reasm6[lc].tbl = reasm_table(socket);
+		if (tgw_reasm4[lc].tbl == NULL || tgw_reasm6[lc].tbl == NULL) {
+			snprintf(err, errlen, "cannot create the reassembly tables");
+			return -1;
+		}
+		tgw_icmp_bucket[lc].tokens = 50;
+		tgw_icmp_bucket[lc].last = rte_rdtsc();
+		snprintf(name, sizeof(name), "tgw_w%u", w);
+		if (rte_graph_create(name, &prm) == RTE_GRAPH_ID_INVALID) {
+			snprintf(err, errlen, "cannot create graph %s: %s", name,
+				 rte_strerror(rte_errno));
+			return -1;
+		}
+		n_graphs++;
+	}
+	return 0;
+ring:
+	snprintf(err, errlen, "cannot create rings: %s", rte_strerror(rte_errno));
+	return -1;
+}
+
+int
+tgw_graph_export(const char *file)
+{
+	FILE *f = fopen(file, "w");
+	int rc;
+
+	if (f == NULL)
+		return -1;
+	rc = rte_graph_export("tgw_w0", f);
+	fclose(f);
+	return rc;
+}
+
+struct rte_graph *
+tgw_graph_of(uint16_t w)
+{
+	char name[RTE_GRAPH_NAMESIZE];
+
+	snprintf(name, sizeof(name), "tgw_w%u", w);
+	return rte_graph_lookup(name);
+}
+
+int
+tgw_worker_main(void *arg)
+{
+	struct rte_graph *g = tgw_graph_of((uint16_t)(uintptr_t)arg);
+
+	while (!tgw.quit)
+		rte_graph_walk(g);
+	return 0;
+}
+
+static void
+ring_drain(struct rte_ring *r)
+{
+	void *objs[64];
+	unsigned int n;
+
+	while (r && (n = rte_ring_dequeue_burst(r, objs, RTE_DIM(objs), NULL)) > 0)
+		rte_pktmbuf_free_bulk((struct rte_mbuf **)objs, n);
+}
+
+void
+tgw_graph_fini(void)
+{
+	for (uint16_t w = 0; w < tgw.n_workers; w++) {
+		unsigned int lc = tgw.workers[w];
+		char name[RTE_GRAPH_NAMESIZE];
+
+		snprintf(name, sizeof(name), "tgw_w%u", w);
+		if (w < n_graphs)
+			rte_graph_destroy(rte_graph_from_name(name));
+		ring_drain(tgw.inject_ring[w]);
+		rte_ring_free(tgw.inject_ring[w]);
+		tgw.inject_ring[w] = NULL;
+		for (int v = 0; v < 2; v++) {
+			struct tgw_reasm *r = v ? &tgw_reasm6[lc] : &tgw_reasm4[lc];
+
+			rte_ip_frag_free_death_row(&r->dr, 0);
+			if (r->tbl)
+				rte_ip_frag_table_destroy(r->tbl);
+			r->tbl = NULL;
+		}
+	}
+	n_graphs = 0;
+	ring_drain(tgw.punt_ring);
+	rte_ring_free(tgw.punt_ring);
+	tgw.punt_ring = NULL;
+}

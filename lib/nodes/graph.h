@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The per-worker packet graphs. */
+#ifndef TGW_GRAPH_H
+#define TGW_GRAPH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_graph.h>
+
+int tgw_graph_setup(char *err, size_t errlen);
+void tgw_graph_fini(void);
+int tgw_graph_export(const char *file);
+struct rte_graph *tgw_graph_of(uint16_t w);
+/* lcore entry: arg is the worker index. */
+int tgw_worker_main(void *arg);
+
+#endif

@@ -1,0 +1,442 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IPv4: tgw_ip4_input (validate, route, TTL), tgw_ip4_lookup (route only, for
+ * packets the gateway made: encapsulated, ICMP), tgw_ip4_rewrite (neighbour,
+ * MTU, Ethernet header), tgw_icmp4_local (echo), tgw_icmp4_error, tgw_ip4_reasm.
+ */
+#include <rte_cycles.h>
+#include <rte_fib.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_ip_frag.h>
+
+#include "ip_common.h"
+#include "node_util.h"
+
+/* Same static edges for input and lookup, so the dynamic ones share indices. */
+#define IP4_FWD_NEXT_NODES \
+	{ \
+		[IP_FWD_REWRITE] = TGW_NODE_IP4_REWRITE, \
+		[IP_FWD_REASM] = TGW_NODE_IP4_REASM, \
+		[IP_FWD_ICMP_ERR] = TGW_NODE_ICMP4_ERROR, \
+		[IP_FWD_TRUNCATED] = TGW_DROP_NODE(ip4_truncated), \
+		[IP_FWD_BAD_VERSION] = TGW_DROP_NODE(ip4_bad_version), \
+		[IP_FWD_BAD_HLEN] = TGW_DROP_NODE(ip4_bad_ihl), \
+		[IP_FWD_BAD_LENGTH] = TGW_DROP_NODE(ip4_bad_length), \
+		[IP_FWD_BAD_CKSUM] = TGW_DROP_NODE(ip4_bad_checksum), \
+		[IP_FWD_BAD_ADDR] = TGW_DROP_NODE(ip4_bad_addr), \
+		[IP_FWD_NO_ROUTE] = TGW_DROP_NODE(no_route), \
+		[IP_FWD_LOCAL_PROTO] = TGW_DROP_NODE(local_proto), \
+		[IP_FWD_RECURSION] = TGW_DROP_NODE(tnl_recursion), \
+		[IP_FWD_PUNT] = TGW_NODE_PUNT, \
+	}
+
+/* Header checks of RFC 1812 §5.2.2; returns IP_FWD_PENDING if the packet is sound. */
+static __rte_always_inline uint16_t
+ip4_validate(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
+{
+	uint32_t ihl, tot;
+
+	if (unlikely(m->data_len < sizeof(*ip)))
+		return IP_FWD_TRUNCATED;
+	if (unlikely((ip->version_ihl >> 4) != 4))
+		return IP_FWD_BAD_VERSION;
+	ihl = (ip->version_ihl & 0xf) * 4;
+	if (unlikely(ihl < sizeof(*ip)))
+		return IP_FWD_BAD_HLEN;
+	if (unlikely(ihl > m->data_len))
+		return IP_FWD_TRUNCATED;
+	tot = rte_be_to_cpu_16(ip->total_length);
+	if (unlikely(tot < ihl || tot > m->pkt_len))
+		return IP_FWD_BAD_LENGTH;
+	if (unlikely(tot < m->pkt_len))
+		rte_pktmbuf_trim(m, m->pkt_len - tot); /* Ethernet padding */
+	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD) {
+		if (unlikely((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) ==
+			     RTE_MBUF_F_RX_IP_CKSUM_BAD))
+			return IP_FWD_BAD_CKSUM;
+		if (unlikely(rte_raw_cksum(ip, ihl) != 0xffff))
+			return IP_FWD_BAD_CKSUM;
+	}
+	/* martians: multicast, limited broadcast or loopback source; loopback destination */
+	if (unlikely((ip->src_addr & RTE_BE32(0xf0000000)) == RTE_BE32(0xe0000000) ||
+		     ip->src_addr == RTE_BE32(0xffffffff) ||
+		     (ip->src_addr & RTE_BE32(0xff000000)) == RTE_BE32(0x7f000000) ||
+		     (ip->dst_addr & RTE_BE32(0xff000000)) == RTE_BE32(0x7f000000)))
+		return IP_FWD_BAD_ADDR;
+	return IP_FWD_PENDING;
+}
+
+/* Route decision for one packet whose next hop is known; decrements TTL if forwarding. */
+static __rte_always_inline uint16_t
+ip4_dispatch(struct rte_mbuf *m, uint32_t nh_idx, bool forward)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	const struct tgw_nh *nh = &tgw.nh[nh_idx];
+	struct tgw_meta *md = tgw_meta(m);
+
+	if (nh->kind == TGW_NH_LOCAL) {
+		if (unlikely(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
+							    RTE_IPV4_HDR_OFFSET_MASK)))
+			return IP_FWD_REASM;
+		return tgw_edges.ip4_local[ip->next_proto_id];
+	}
+	if (unlikely(nh->kind == TGW_NH_DROP))
+		return IP_FWD_NO_ROUTE;
+	if (forward && !md->local) {
+		uint32_t s;
+
+		if (unlikely(ip->time_to_live <= 1)) {
+			/* RFC 792: time exceeded in transit */
+			md->punt = TGW_DROP_ttl_exceeded;
+			md->aux = TGW_ICMP_AUX(TGW_ICMP_TIME_EXCEEDED, 0, 0);
+			return IP_FWD_ICMP_ERR;
+		}
+		ip->time_to_live--;
+		/* RFC 1141 incremental update for the TTL decrement */
+		s = ip->hdr_checksum + RTE_BE16(0x0100);
+		ip->hdr_checksum = (uint16_t)(s + (s >> 16));
+	}
+	md->nh = nh_idx;
+	if (nh->kind == TGW_NH_TUNNEL) {
+		if (unlikely(md->depth >= TGW_TNL_MAX_DEPTH))
+			return IP_FWD_RECURSION;
+		md->tunnel = nh->tunnel;
+		return tgw_edges.ip4_fwd_encap[tgw.tunnels[nh->tunnel].ops->type_id];
+	}
+	return IP_FWD_REWRITE;
+}
+
+static __rte_always_inline uint16_t
+ip4_input_one(struct rte_mbuf *m, uint32_t *dst)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	uint16_t next = ip4_validate(m, ip);
+
+	*dst = next == IP_FWD_PENDING ? rte_be_to_cpu_32(ip->dst_addr) : 0;
+	return next;
+}
+
+static __rte_always_inline uint16_t
+ip4_lookup_one(struct rte_mbuf *m, uint32_t *dst)
+{
+	*dst = rte_be_to_cpu_32(rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *)->dst_addr);
+	return IP_FWD_PENDING;
+}
+
+static __rte_always_inline uint16_t
+ip4_route_burst(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		bool input)
+{
+	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
+	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
+	uint32_t dst[RTE_GRAPH_BURST_SIZE];
+	uint64_t nh[RTE_GRAPH_BURST_SIZE];
+	uint16_t i;
+
+	if (input)
+		for (i = 0; i < n; i++)
+			nexts[i] = ip4_input_one(pkts[i], &dst[i]);
+	else
+		for (i = 0; i < n; i++)
+			nexts[i] = ip4_lookup_one(pkts[i], &dst[i]);
+	rte_fib_lookup_bulk(tgw.fib4, dst, nh, n);
+	for (i = 0; i < n; i++)
+		if (likely(nexts[i] == IP_FWD_PENDING))
+			nexts[i] = ip4_dispatch(pkts[i], nh[i], true);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec);
+	return n;
+}
+
+static uint16_t
+ip4_input_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	return ip4_route_burst(graph, node, objs, n, true);
+}
+
+static uint16_t
+ip4_lookup_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	return ip4_route_burst(graph, node, objs, n, false);
+}
+
+static struct rte_node_register ip4_input_node = {
+	.name = TGW_NODE_IP4_INPUT,
+	.process = ip4_input_process,
+	.nb_edges = IP_FWD_NB,
+	.next_nodes = IP4_FWD_NEXT_NODES,
+};
+RTE_NODE_REGISTER(ip4_input_node);
+
+static struct rte_node_register ip4_lookup_node = {
+	.name = TGW_NODE_IP4_LOOKUP,
+	.process = ip4_lookup_process,
+	.nb_edges = IP_FWD_NB,
+	.next_nodes = IP4_FWD_NEXT_NODES,
+};
+RTE_NODE_REGISTER(ip4_lookup_node);
+
+/* ---- tgw_ip4_rewrite ---- */
+
+/*
+ * Resolves the neighbour, enforces the port MTU and prepends the Ethernet header.
+ * Unresolved: punted to the control lcore, which holds it. Too big: fragmented if
+ * DF is clear, else ICMP fragmentation needed (RFC 1191), or dropped if ours.
+ */
+static __rte_always_inline uint16_t
+ip4_rewrite_one(struct rte_mbuf *m, void *ctx)
+{
+	struct tgw_meta *md = tgw_meta(m);
+	const struct tgw_nh *nh = &tgw.nh[md->nh];
+	struct rte_ether_hdr *e;
+
+	RTE_SET_USED(ctx);
+	if (unlikely(!nh->resolved)) {
+		md->punt = TGW_PUNT_HOLD4;
+		return REWRITE_PUNT;
+	}
+	if (unlikely(m->pkt_len > nh->mtu)) {
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+
+		if (!(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))) {
+			md->aux = nh->mtu;
+			return REWRITE_FRAG;
+		}
+		if (md->local)
+			return REWRITE_TOO_BIG;
+		md->punt = TGW_DROP_too_big;
+		md->aux = TGW_ICMP_AUX(TGW_ICMP_DEST_UNREACH, 4, nh->mtu);
+		return REWRITE_ICMP_ERR;
+	}
+	e = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
+	if (unlikely(e == NULL))
+		return REWRITE_NO_MBUF;
+	memcpy(e, nh->l2, RTE_ETHER_HDR_LEN);
+	return tgw_edges.rewrite4_tx[nh->port];
+}
+
+static uint16_t
+ip4_rewrite_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
+
+	TGW_NODE_LOOP(objs, n, nexts, ip4_rewrite_one, NULL);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec);
+	return n;
+}
+
+static struct rte_node_register ip4_rewrite_node = {
+	.name = TGW_NODE_IP4_REWRITE,
+	.process = ip4_rewrite_process,
+	.nb_edges = REWRITE_NB,
+	.next_nodes = {
+		[REWRITE_PUNT] = TGW_NODE_PUNT,
+		[REWRITE_FRAG] = TGW_NODE_FRAG,
+		[REWRITE_ICMP_ERR] = TGW_NODE_ICMP4_ERROR,
+		[REWRITE_TOO_BIG] = TGW_DROP_NODE(too_big),
+		[REWRITE_NO_MBUF] = TGW_DROP_NODE(no_mbuf),
+	},
+};
+RTE_NODE_REGISTER(ip4_rewrite_node);
+
+/* ---- tgw_icmp4_local: echo (RFC 792) ---- */
+
+enum { ICMP4L_LOOKUP, ICMP4L_BAD, ICMP4L_IGNORED, ICMP4L_NB };
+
+/* Turns an echo request to us into the reply in place; other messages are dropped. */
+static __rte_always_inline uint16_t
+icmp4_local_one(struct rte_mbuf *m, void *ctx)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	uint32_t ihl = (ip->version_ihl & 0xf) * 4;
+	struct rte_icmp_hdr *ic;
+	rte_be32_t a;
+	uint32_t s;
+
+	RTE_SET_USED(ctx);
+	if (unlikely(m->pkt_len < ihl + sizeof(*ic) || m->data_len < ihl + sizeof(*ic)))
+		return ICMP4L_BAD;
+	ic = (struct rte_icmp_hdr *)((uint8_t *)ip + ihl);
+	if (ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || ic->icmp_code != 0)
+		return ICMP4L_IGNORED;
+	if (unlikely(tgw_mbuf_cksum(m, ihl, m->pkt_len - ihl, 0) != 0xffff))
+		return ICMP4L_BAD;
+	/* no reply to a broadcast or multicast destination */
+	if (unlikely((ip->dst_addr & RTE_BE32(0xf0000000)) == RTE_BE32(0xe0000000)))
+		return ICMP4L_IGNORED;
+	ic->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	/* RFC 1624: type 8 -> 0 adds 0x0800 to the checksum */
+	s = ic->icmp_cksum + RTE_BE16(0x0800);
+	ic->icmp_cksum = (uint16_t)(s + (s >> 16));
+	a = ip->src_addr;
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = a;
+	ip->time_to_live = 64;
+	ip->fragment_offset = 0;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	tgw_meta(m)->local = 1;
+	return ICMP4L_LOOKUP;
+}
+
+static uint16_t
+icmp4_local_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
+
+	TGW_NODE_LOOP(objs, n, nexts, icmp4_local_one, NULL);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec);
+	return n;
+}
+
+static struct rte_node_register icmp4_local_node = {
+	.name = TGW_NODE_ICMP4_LOCAL,
+	.process = icmp4_local_process,
+	.nb_edges = ICMP4L_NB,
+	.next_nodes = {
+		[ICMP4L_LOOKUP] = TGW_NODE_IP4_LOOKUP,
+		[ICMP4L_BAD] = TGW_DROP_NODE(icmp_bad),
+		[ICMP4L_IGNORED] = TGW_DROP_NODE(icmp_ignored),
+	},
+};
+RTE_NODE_REGISTER(icmp4_local_node);
+
+/* ---- tgw_icmp4_error: time exceeded, fragmentation needed ---- */
+
+/*
+ * RFC 1812 §4.3.2.7: no error about an ICMP error, a non-first fragment, or a
+ * packet to or from a broadcast/multicast/unspecified address.
+ */
+static __rte_always_inline bool
+icmp4_error_allowed(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, uint32_t ihl)
+{
+	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK))
+		return false;
+	if (ip->src_addr == 0 || (ip->src_addr & RTE_BE32(0xf0000000)) >= RTE_BE32(0xe0000000))
+		return false;
+	if ((ip->dst_addr & RTE_BE32(0xf0000000)) >= RTE_BE32(0xe0000000))
+		return false;
+	if (ip->next_proto_id == IPPROTO_ICMP) {
+		const uint8_t *t = rte_pktmbuf_mtod_offset(m, const uint8_t *, ihl);
+
+		if (m->data_len < ihl + 1)
+			return false;
+		if (*t != RTE_IP_ICMP_ECHO_REQUEST && *t != RTE_IP_ICMP_ECHO_REPLY &&
+		    *t != 13 && *t != 14)
+			return false;
+	}
+	return true;
+}
+
+#define ICMP4_ERR_MAX 576 /* RFC 1812 §4.3.2.3: the error datagram fits 576 bytes */
+
+/* Turns the packet into the ICMP error about it, in place; meta.punt names the drop reason
+ * of the original, counted here whether or not the error is sent. */
+static __rte_always_inline uint16_t
+icmp4_error_one(struct rte_mbuf *m, void *ctx)
+{
+	struct tgw_meta *md = tgw_meta(m);
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *), *o;
+	uint32_t ihl = (ip->version_ihl & 0xf) * 4, keep;
+	struct rte_icmp_hdr *ic;
+	rte_be32_t src;
+
+	RTE_SET_USED(ctx);
+	if (!icmp4_error_allowed(m, ip, ihl) || !tgw_if_addr4(md->in_if, &src))
+		return tgw_icmp_err_edge(md->punt);
+	if (!tgw_icmp_ratelimit_ok())
+		return ICMP_ERR_RATELIMIT;
+	if (unlikely(rte_pktmbuf_headroom(m) < sizeof(*o) + sizeof(*ic)))
+		return ICMP_ERR_NO_MBUF;
+	tgw_drop_count(md->punt, 1);
+	tgw_mbuf_truncate(m, ICMP4_ERR_MAX - sizeof(*o) - sizeof(*ic));
+	keep = m->pkt_len;
+	o = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*o) + sizeof(*ic));
+	ic = (struct rte_icmp_hdr *)(o + 1);
+	o->version_ihl = RTE_IPV4_VHL_DEF;
+	o->type_of_service = 0xc0; /* RFC 1812 §4.3.2.5: precedence internetwork control */
+	o->total_length = rte_cpu_to_be_16(sizeof(*o) + sizeof(*ic) + keep);
+	o->packet_id = 0;
+	o->fragment_offset = 0;
+	o->time_to_live = 64;
+	o->next_proto_id = IPPROTO_ICMP;
+	o->dst_addr = ((struct rte_ipv4_hdr *)(ic + 1))->src_addr;
+	o->src_addr = src;
+	o->hdr_checksum = 0;
+	o->hdr_checksum = rte_ipv4_cksum(o);
+	ic->icmp_type = md->aux >> 24;
+	ic->icmp_code = (md->aux >> 16) & 0xff;
+	ic->icmp_cksum = 0;
+	ic->icmp_ident = 0;
+	ic->icmp_seq_nb = rte_cpu_to_be_16(md->aux & 0xffff); /* next-hop MTU, RFC 1191 */
+	ic->icmp_cksum = ~tgw_mbuf_cksum(m, sizeof(*o), sizeof(*ic) + keep, 0);
+	md->local = 1;
+	return ICMP_ERR_SEND;
+}
+
+static uint16_t
+icmp4_error_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
+
+	TGW_NODE_LOOP(objs, n, nexts, icmp4_error_one, NULL);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec);
+	return n;
+}
+
+static struct rte_node_register icmp4_error_node = {
+	.name = TGW_NODE_ICMP4_ERROR,
+	.process = icmp4_error_process,
+	.nb_edges = ICMP_ERR_NB,
+	.next_nodes = ICMP_ERR_NEXT_NODES(TGW_NODE_IP4_LOOKUP),
+};
+RTE_NODE_REGISTER(icmp4_error_node);
+
+/* ---- tgw_ip4_reasm: fragments addressed to the gateway (rte_ip_frag) ---- */
+
+struct tgw_reasm tgw_reasm4[RTE_MAX_LCORE];
+
+static uint16_t
+ip4_reasm_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	struct tgw_reasm *r = &tgw_reasm4[rte_lcore_id()];
+	uint64_t now = rte_rdtsc();
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = objs[i], *done;
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+		uint32_t off = (rte_be_to_cpu_16(ip->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK) * 8;
+
+		m->l2_len = 0;
+		m->l3_len = (ip->version_ihl & 0xf) * 4;
+		if (unlikely(r->tbl == NULL || off + m->pkt_len - m->l3_len > 65535)) {
+			rte_node_enqueue_x1(graph, node, REASM_BAD, m);
+			continue;
+		}
+		done = rte_ipv4_frag_reassemble_packet(r->tbl, &r->dr, m, now, ip);
+		if (done == NULL)
+			continue;
+		ip = rte_pktmbuf_mtod(done, struct rte_ipv4_hdr *);
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		if (done->nb_segs > 1 && rte_pktmbuf_linearize(done) < 0) {
+			rte_node_enqueue_x1(graph, node, REASM_NO_MBUF, done);
+			continue;
+		}
+		rte_node_enqueue_x1(graph, node, REASM_INPUT, done);
+	}
+	tgw_reasm_death_row(r);
+	return n;
+}
+
+static struct rte_node_register ip4_reasm_node = {
+	.name = TGW_NODE_IP4_REASM,
+	.process = ip4_reasm_process,
+	.nb_edges = REASM_NB,
+	.next_nodes = {
+		[REASM_INPUT] = TGW_NODE_IP4_INPUT,
+		[REASM_BAD] = TGW_DROP_NODE(frag_bad),
+		[REASM_NO_MBUF] = TGW_DROP_NODE(no_mbuf),
+	},
+};
+RTE_NODE_REGISTER(ip4_reasm_node);

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Helpers every graph node uses: the x4 loop and the speculative dispatch. */
+#ifndef TGW_NODE_UTIL_H
+#define TGW_NODE_UTIL_H
+
+#include <rte_graph.h>
+#include <rte_graph_worker.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "drops.h"
+#include "stats.h"
+#include "tgw.h"
+
+/*
+ * Run ONE(m, ctx) -> next edge for every packet: four at a time with the next
+ * four prefetched (l3fwd's processx4 pattern), then the tail. ONE is a
+ * static __rte_always_inline function; its body is written once.
+ */
+#define TGW_NODE_LOOP(objs, n, nexts, ONE, ctx) \
+	do { \
+		struct rte_mbuf **pkts_ = (struct rte_mbuf **)(objs); \
+		uint16_t i_ = 0; \
+		for (; i_ + 4 <= (n); i_ += 4) { \
+			if (likely(i_ + 8 <= (n))) { \
+				rte_prefetch0(rte_pktmbuf_mtod(pkts_[i_ + 4], void *)); \
+				rte_prefetch0(rte_pktmbuf_mtod(pkts_[i_ + 5], void *)); \
+				rte_prefetch0(rte_pktmbuf_mtod(pkts_[i_ + 6], void *)); \
+				rte_prefetch0(rte_pktmbuf_mtod(pkts_[i_ + 7], void *)); \
+			} \
+			(nexts)[i_] = ONE(pkts_[i_], ctx); \
+			(nexts)[i_ + 1] = ONE(pkts_[i_ + 1], ctx); \
+			(nexts)[i_ + 2] = ONE(pkts_[i_ + 2], ctx); \
+			(nexts)[i_ + 3] = ONE(pkts_[i_ + 3], ctx); \
+		} \
+		for (; i_ < (n); i_++) \
+			(nexts)[i_] = ONE(pkts_[i_], ctx); \
+	} while (0)
+
+/*
+ * Hand objs to the edges in nexts. When every packet takes the same edge as
+ * the node's speculated one the whole stream moves in O(1); otherwise each run
+ * of equal edges is enqueued in one copy. *spec learns the last edge taken.
+ * objs must be node->objs (the node's own stream), as in every process callback.
+ */
+static __rte_always_inline void
+tgw_node_dispatch(struct rte_graph *graph, struct rte_node *node, void **objs,
+		  const uint16_t *nexts, uint16_t n, uint16_t *spec)
+{
+	uint16_t i, start;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (nexts[i] != *spec)
+			break;
+	if (likely(i == n)) {
+		rte_node_next_stream_move(graph, node, *spec);
+		return;
+	}
+	start = 0;
+	for (i = 1; i <= n; i++) {
+		if (i == n || nexts[i] != nexts[start]) {
+			rte_node_enqueue(graph, node, nexts[start], &objs[start], i - start);
+			start = i;
+		}
+	}
+	*spec = nexts[n - 1];
+}
+
+/* Node context: the speculated next edge, first in every node's ctx. */
+struct tgw_node_ctx {
+	uint16_t spec;
+	uint16_t a, b, c;
+	uint64_t u;
+};
+
+static __rte_always_inline struct tgw_node_ctx *
+tgw_node_ctx(struct rte_node *node)
+{
+	return (struct tgw_node_ctx *)node->ctx;
+}
+
+/* Node names. */
+#define TGW_NODE_RX "tgw_rx"
+#define TGW_NODE_INJECT "tgw_inject"
+#define TGW_NODE_ETH_INPUT "tgw_eth_input"
+#define TGW_NODE_IP4_INPUT "tgw_ip4_input"
+#define TGW_NODE_IP4_LOOKUP "tgw_ip4_lookup"
+#define TGW_NODE_IP4_REWRITE "tgw_ip4_rewrite"
+#define TGW_NODE_IP4_REASM "tgw_ip4_reasm"
+#define TGW_NODE_ICMP4_LOCAL "tgw_icmp4_local"
+#define TGW_NODE_ICMP4_ERROR "tgw_icmp4_error"
+#define TGW_NODE_IP6_INPUT "tgw_ip6_input"
+#define TGW_NODE_IP6_LOOKUP "tgw_ip6_lookup"
+#define TGW_NODE_IP6_REWRITE "tgw_ip6_rewrite"
+#define TGW_NODE_IP6_REASM "tgw_ip6_reasm"
+#define TGW_NODE_ICMP6_LOCAL "tgw_icmp6_local"
+#define TGW_NODE_ICMP6_ERROR "tgw_icmp6_error"
+#define TGW_NODE_FRAG "tgw_frag"
+#define TGW_NODE_PUNT "tgw_punt"
+#define TGW_NODE_TX "tgw_tx"
+
+/* Worker index of a graph, from its name "tgw_w<N>". */
+static inline int
+tgw_graph_worker(const struct rte_graph *graph)
+{
+	return atoi(graph->name + 5);
+}
+
+/* Dynamic edges, filled at start-up (graph.c), identical for every graph instance. */
+struct tgw_edges {
+	/* ip4/ip6 forwarding nodes: edge into each tunnel type's encap node */
+	uint16_t ip4_fwd_encap[TGW_TNL_MAX_TYPES];
+	uint16_t ip6_fwd_encap[TGW_TNL_MAX_TYPES];
+	/* local delivery demux by IP protocol */
+	uint16_t ip4_local[256];
+	uint16_t ip6_local[256];
+	/* rewrite/inject -> tx node of each port */
+	uint16_t rewrite4_tx[TGW_MAX_PORTS];
+	uint16_t rewrite6_tx[TGW_MAX_PORTS];
+	uint16_t inject_tx[TGW_MAX_PORTS];
+};
+extern struct tgw_edges tgw_edges;
+
+/* Count n drops of one reason in the calling lcore's counters. */
+static __rte_always_inline void
+tgw_drop_count(enum tgw_drop r, uint32_t n)
+{
+	tgw_stats_self()->drops[r] += n;
+}
+
+#endif

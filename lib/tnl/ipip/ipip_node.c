@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IP in IPv4 (RFC 2003 and RFC 4213 §3.5): the encap and decap nodes of the
+ * ipip and sit types, which differ only in the inner families they carry.
+ */
+#include <rte_ip.h>
+
+#include "ipip.h"
+#include "node_util.h"
+#include "tnl_inline.h"
+
+static uint16_t ip4_ident[RTE_MAX_LCORE];
+
+/* Prepends the outer IPv4 header from the template; fills lengths, TOS, TTL, checksum. */
+static __rte_always_inline uint16_t
+ip4ip_encap_one(struct rte_mbuf *m, struct tgw_tnl_acc *acc)
+{
+	const struct tgw_tunnel *t = &tgw.tunnels[tgw_meta(m)->tunnel];
+	struct rte_ipv4_hdr *o;
+	struct tgw_inner in;
+	uint16_t next = tgw_tnl_encap_check(m, t, &in);
+
+	if (unlikely(next != TGW_ENCAP_PENDING))
+		return next;
+	o = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*o));
+	if (unlikely(o == NULL))
+		return TGW_ENCAP_NO_MBUF;
+	rte_memcpy(o, t->hdr, sizeof(*o));
+	o->next_proto_id = in.v6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
+	tgw_ip4_outer_fill(o, t, in.len + sizeof(*o), in.ds, in.ttl, &ip4_ident[rte_lcore_id()]);
+	if (unlikely(in.len > t->mtu))
+		tgw_ip4_outer_allow_frag(o, &ip4_ident[rte_lcore_id()]);
+	return tgw_tnl_encap_done(m, t, &in, acc);
+}
+
+static uint16_t
+ip4ip_encap_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
+	struct tgw_tnl_acc acc = {0};
+
+	TGW_NODE_LOOP(objs, n, nexts, ip4ip_encap_one, &acc);
+	tgw_tnl_acc_flush(&acc, true);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec);
+	return n;
+}
+
+static struct rte_node_register ip4ip_encap_node = {
+	.name = TGW_NODE_IP4IP_ENCAP,
+	.process = ip4ip_encap_process,
+	.nb_edges = TGW_ENCAP_NB,
+	.next_nodes = {TGW_ENCAP_NEXT_NODES("tgw_ip4_rewrite", "tgw_ip4_lookup")},
+};
+RTE_NODE_REGISTER(ip4ip_encap_node);
+
+struct decap_ctx {
+	struct tgw_tnl_acc acc;
+	struct tgw_tnl_cache cache;
+};
+
+/* Matches the outer endpoints to a tunnel and strips the outer IPv4 header. */
+static __rte_always_inline uint16_t
+ip4ip_decap_one(struct rte_mbuf *m, struct decap_ctx *c)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	int tid = tgw_tnl_lookup_cached(&c->cache, 4, ip->next_proto_id, &ip->dst_addr,
+					&ip->src_addr);
+
+	if (unlikely(tid < 0))
+		return TGW_DECAP_NO_TUNNEL;
+	return tgw_tnl_decap_ip(m, &tgw.tunnels[tid], (ip->version_ihl & 0xf) * 4,
+				ip->next_proto_id == IPPROTO_IPV6, ip->type_of_service, &c->acc);
+}
+
+static uint16_t
+ip4ip_decap_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
+	struct decap_ctx c = {0};
+
+	TGW_NODE_LOOP(objs, n, nexts, ip4ip_decap_one, &c);
+	tgw_tnl_acc_flush(&c.acc, false);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec);
+	return n;
+}
+
+static struct rte_node_register ip4ip_decap_node = {
+	.name = TGW_NODE_IP4IP_DECAP,
+	.process = ip4ip_decap_process,
+	.nb_edges = TGW_DECAP_NB,
+	.next_nodes = {TGW_DECAP_NEXT_NODES},
+};
+RTE_NODE_REGISTER(ip4ip_decap_node);

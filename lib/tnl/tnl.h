@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The tunnel core: the registry of tunnel types (an ops table per type, as
+ * OVS's build_header/push_header/pop_header), common configuration, the
+ * endpoint lookup table and the rules shared by every type.
+ */
+#ifndef TGW_TNL_H
+#define TGW_TNL_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+#include <rte_common.h>
+
+#include "config.h"
+#include "tgw.h"
+
+
+
+struct tgw_tnl_ops {
+	const char *type;         /* iproute2 type name: "ipip" */
+	uint8_t outer;            /* outer family: 4 or 6 */
+	uint8_t default_ttl;      /* 0: inherit */
+	bool has_pmtudisc;        /* IPv4 outer: DF governed by pmtudisc */
+	const char *const *keys;  /* type-specific JSON keys */
+	/* Parse the type-specific keys; t holds the common fields already. */
+	int (*parse)(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tunnel *t);
+	/* Bytes added in front of the inner packet (outer IP included). */
+	uint16_t (*overhead)(const struct tgw_tunnel *t);
+	/* Build t->hdr / t->hdr_len / t->csum_base. */
+	void (*build)(struct tgw_tunnel *t);
+	/* IP protocols received for this tunnel (endpoint table keys). */
+	int (*protos)(const struct tgw_tunnel *t, uint8_t *protos);
+	const char *encap_node;
+	const char *decap_node;
+	uint8_t decap_protos[4];
+	uint8_t n_decap_protos;
+	uint8_t type_id; /* set by the registry */
+};
+
+void tgw_tnl_register(struct tgw_tnl_ops *ops);
+#define TGW_TNL_REGISTER(o) \
+	RTE_INIT(tgw_tnl_register_##o) \
+	{ \
+		tgw_tnl_register(&o); \
+	}
+
+extern struct tgw_tnl_ops *tgw_tnl_types[TGW_TNL_MAX_TYPES];
+extern unsigned int tgw_tnl_n_types;
+
+const struct tgw_tnl_ops *tgw_tnl_ops_find(const char *type);
+/* Parse one element of "tunnels". */
+int tgw_tnl_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tunnel *t);
+/* After ports, routes and neighbours: MTU defaults, templates, endpoint table. */
+int tgw_tnl_finalize(char *err, size_t errlen);
+
+/* The endpoint table (kernel ip_tunnel_lookup precedence). */
+struct tgw_tnl_key {
+	uint8_t family;
+	uint8_t proto;
+	uint16_t pad;
+	uint32_t key;
+	uint8_t local[16];
+	uint8_t remote[16];
+};
+
+struct tgw_tnl_slot {
+	struct tgw_tnl_key k;
+	uint16_t tunnel;
+	uint16_t used;
+};
+
+struct tgw_tnl_table {
+	uint32_t mask;
+	uint32_t n;
+	struct tgw_tnl_slot *slots;
+	uint8_t has_wild_local[256], has_wild_remote[256], has_wild_both[256]; /* per proto */
+};
+
+extern struct tgw_tnl_table tgw_tnl_table;
+
+/* The outer source: local, or for "any" the underlay port's first address. */
+struct tgw_ip tgw_tnl_source(const struct tgw_tunnel *t);
+/* "encap" (FOU/GUE, SPEC §2) is refused until the UDP tunnels land. */
+int tgw_tnl_parse_encap(struct tgw_cfg_ctx *c, json_t *obj, const char *path,
+			const struct tgw_tunnel *t);
+
+int tgw_tnl_table_add(const struct tgw_tunnel *t, uint8_t proto, char *err, size_t errlen);
+
+#endif

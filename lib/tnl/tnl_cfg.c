@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Tunnel core, control path: type registry, common keys, MTU, templates, endpoint table. */
+#include "tnl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_hash_crc.h>
+#include <rte_ip.h>
+
+struct tgw_tnl_ops *tgw_tnl_types[TGW_TNL_MAX_TYPES];
+unsigned int tgw_tnl_n_types;
+struct tgw_tnl_table tgw_tnl_table;
+
+void
+tgw_tnl_register(struct tgw_tnl_ops *ops)
+{
+	RTE_VERIFY(tgw_tnl_n_types < TGW_TNL_MAX_TYPES);
+	ops->type_id = tgw_tnl_n_types;
+	tgw_tnl_types[tgw_tnl_n_types++] = ops;
+}
+
+const struct tgw_tnl_ops *
+tgw_tnl_ops_find(const char *type)
+{
+	for (unsigned int i = 0; i < tgw_tnl_n_types; i++)
+		if (strcmp(tgw_tnl_types[i]->type, type) == 0)
+			return tgw_tnl_types[i];
+	return NULL;
+}
+
+/* Types of SPEC §2 that later issues add. */
+static const char *const later_types[] = {"vti", "vti6", "xfrm", "gre", "gretap", "ip6gre",
+					  "ip6gretap", "geneve", "vxlan", "erspan",
+					  "ip6erspan", NULL};
+
+static const char *const common_keys[] = {"name", "type", "local", "remote", "ttl", "hoplimit",
+					  "tos", "pmtudisc", "addresses", "mtu", "dev", NULL};
+
+int
+tgw_tnl_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tunnel *t)
+{
+	const struct tgw_tnl_ops *ops;
+	const char *type;
+	char p[256];
+	int64_t x;
+	int rc;
+
+	rc = tgw_cfg_str(c, obj, path, "type", &type);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return tgw_cfg_err(c, path, NULL, "tunnel \"%s\" needs \"type\"", t->name);
+	snprintf(p, sizeof(p), "%s.type", path);
+	ops = tgw_tnl_ops_find(type);
+	if (ops == NULL) {
+		for (int i = 0; later_types[i]; i++)
+			if (strcmp(type, later_types[i]) == 0)
+				return tgw_cfg_err(c, p, json_object_get(obj, "type"),
+						   "tunnel \"%s\": type %s is not supported yet",
+						   t->name, type);
+		return tgw_cfg_err(c, p, json_object_get(obj, "type"),
+				   "tunnel \"%s\": unknown tunnel type", t->name);
+	}
+	t->ops = ops;
+	if (tgw_cfg_keys(c, obj, path, common_keys, ops->keys) < 0)
+		return -1;
+
+	if (tgw_cfg_ip(c, obj, path, "local", true, &t->local) < 0 ||
+	    tgw_cfg_ip(c, obj, path, "remote", true, &t->remote) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s.local", path);
+	if (t->local.family && t->local.family != ops->outer)
+		return tgw_cfg_err(c, p, json_object_get(obj, "local"),
+				   "is not an IPv%u address (%s tunnels have an IPv%u outer header)",
+				   ops->outer, ops->type, ops->outer);
+	snprintf(p, sizeof(p), "%s.remote", path);
+	if (t->remote.family && t->remote.family != ops->outer)
+		return tgw_cfg_err(c, p, json_object_get(obj, "remote"),
+				   "is not an IPv%u address (%s tunnels have an IPv%u outer header)",
+				   ops->outer, ops->type, ops->outer);
+
+	t->ttl = ops->default_ttl;
+	if (ops->outer == 6 && json_object_get(obj, "ttl") && json_object_get(obj, "hoplimit"))
+		return tgw_cfg_err(c, path, NULL, "give \"ttl\" or \"hoplimit\", not both");
+	if (ops->outer == 4 && json_object_get(obj, "hoplimit")) {
+		snprintf(p, sizeof(p), "%s.hoplimit", path);
+		return tgw_cfg_err(c, p, NULL, "applies to IPv6-outer tunnels; use \"ttl\"");
+	}
+	rc = tgw_cfg_int_or(c, obj, path, json_object_get(obj, "hoplimit") ? "hoplimit" : "ttl",
+			    0, 255, "inherit", 0, &x);
+	if (rc < 0)
+		return -1;
+	if (rc == 1)
+		t->ttl = x;
+	t->tos = 0;
+	rc = tgw_cfg_int_or(c, obj, path, "tos", 0, 255, "inherit", -1, &x);
+	if (rc < 0)
+		return -1;
+	if (rc == 1)
+		t->tos = x;
+	t->pmtudisc = ops->has_pmtudisc;
+	if (!ops->has_pmtudisc && json_object_get(obj, "pmtudisc")) {
+		snprintf(p, sizeof(p), "%s.pmtudisc", path);
+		return tgw_cfg_err(c, p, NULL, "applies to IPv4-outer tunnels");
+	}
+	if (tgw_cfg_bool(c, obj, path, "pmtudisc", &t->pmtudisc) < 0)
+		return -1;
+	/* As the kernel: a fixed TTL needs path MTU discovery (ip_tunnel_newlink). */
+	if (ops->has_pmtudisc && !t->pmtudisc && t->ttl != 0) {
+		snprintf(p, sizeof(p), "%s.pmtudisc", path);
+		return tgw_cfg_err(c, p, json_object_get(obj, "pmtudisc"),
+				   "false is incompatible with a fixed ttl (use \"ttl\": \"inherit\")");
+	}
+	if (json_object_get(obj, "addresses")) {
+		json_t *arr = json_object_get(obj, "addresses"), *v;
+		size_t i;
+
+		snprintf(p, sizeof(p), "%s.addresses", path);
+		if (!json_is_array(arr))
+			return tgw_cfg_err(c, p, arr, "is not an array");
+		if (json_array_size(arr) > TGW_MAX_ADDRS)
+			return tgw_cfg_err(c, p, NULL, "more than %d addresses", TGW_MAX_ADDRS);
+		json_array_foreach(arr, i, v) {
+			char q[280];
+
+			snprintf(q, sizeof(q), "%s[%zu]", p, i);
+			if (!json_is_string(v) ||
+			    tgw_prefix_parse(json_string_value(v), &t->addrs[i]) < 0)
+				return tgw_cfg_err(c, q, v, "is not an address/prefix-length");
+		}
+		t->n_addrs = i;
+	}
+	t->mtu = 0;
+	rc = tgw_cfg_int(c, obj, path, "mtu", 68, 65535, &x);
+	if (rc < 0)
+		return -1;
+	if (rc == 1)
+		t->mtu = x;
+	t->dev = -1;
+	if (json_object_get(obj, "dev")) {
+		const char *d;
+
+		snprintf(p, sizeof(p), "%s.dev", path);
+		if (tgw_cfg_str(c, obj, path, "dev", &d) < 0)
+			return -1;
+		t->dev = tgw_port_find(d);
+		if (t->dev < 0)
+			return tgw_cfg_err(c, p, json_object_get(obj, "dev"), "no such port");
+	}
+	t->encaplimit = TGW_ENCAPLIMIT_NONE;
+	t->flowlabel = 0;
+	t->nh = TGW_NH_NONE;
+	return ops->parse(c, obj, path, t);
+}
+
+/* Underlay port: the dev, else the port that reaches the remote (longest match), or -1. */
+static int
+underlay_port(const struct tgw_tunnel *t)
+{
+	int best_len = -1, best = -1;
+
+	if (t->dev >= 0)
+		return t->dev;
+	if (t->remote.family) {
+		for (unsigned int p = 0; p < tgw.n_ports; p++)
+			for (unsigned int a = 0; a < tgw.ports[p].n_addrs; a++)
+				if (tgw_prefix_contains(&tgw.ports[p].addrs[a], &t->remote) &&
+				    tgw.ports[p].addrs[a].len > best_len) {
+					best_len = tgw.ports[p].addrs[a].len;
+					best = p;
+				}
+		for (unsigned int r = 0; r < tgw.n_routes; r++)
+			if (tgw.routes[r].port >= 0 &&
+			    tgw_prefix_contains(&tgw.routes[r].dst, &t->remote) &&
+			    tgw.routes[r].dst.len > best_len) {
+				best_len = tgw.routes[r].dst.len;
+				best = tgw.routes[r].port;
+			}
+	}
+	return best;
+}
+
+static uint16_t
+underlay_mtu(const struct tgw_tunnel *t)
+{
+	int p = underlay_port(t);
+
+	return p >= 0 ? tgw.ports[p].mtu : 1500;
+}
+
+struct tgw_ip
+tgw_tnl_source(const struct tgw_tunnel *t)
+{
+	struct tgw_ip ip = t->local;
+	int p;
+
+	if (ip.family)
+		return ip;
+	p = underlay_port(t);
+	if (p < 0)
+		p = 0;
+	if (t->ops->outer == 4) {
+		ip.family = 4;
+		tgw_if_addr4(p, &ip.v4);
+	} else {
+		ip.family = 6;
+		tgw_if_addr6(p, ip.v6);
+	}
+	return ip;
+}
+
+int
+tgw_tnl_parse_encap(struct tgw_cfg_ctx *c, json_t *obj, const char *path,
+		    const struct tgw_tunnel *t)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s.encap", path);
+	if (json_object_get(obj, "encap"))
+		return tgw_cfg_err(c, p, NULL, "tunnel \"%s\": FOU/GUE encapsulation is not "
+				   "supported yet", t->name);
+	return 0;
+}
+
+static void
+key_fill(struct tgw_tnl_key *k, uint8_t family, uint8_t proto, uint32_t key, const void *local,
+	 const void *remote)
+{
+	size_t alen = family == 4 ? 4 : 16;
+
+	memset(k, 0, sizeof(*k));
+	k->family = family;
+	k->proto = proto;
+	k->key = key;
+	if (local)
+		memcpy(k->local, local, alen);
+	if (remote)
+		memcpy(k->remote, remote, alen);
+}
+
+static struct tgw_tnl_slot *
+table_find(struct tgw_tnl_table *tb, const struct tgw_tnl_key *k)
+{
+	uint32_t h = rte_hash_crc(k, sizeof(*k), 0);
+
+	for (uint32_t i = 0; i <= tb->mask; i++) {
+		struct tgw_tnl_slot *s = &tb->slots[(h + i) & tb->mask];
+
+		if (!s->used || memcmp(&s->k, k, sizeof(*k)) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+int
+tgw_tnl_table_add(const struct tgw_tunnel *t, uint8_t proto, char *err, size_t errlen)
+{
+	struct tgw_tnl_table *tb = &tgw_tnl_table;
+	uint8_t fam = t->ops->outer;
+	struct tgw_tnl_key k;
+	struct tgw_tnl_slot *s;
+
+	key_fill(&k, fam, proto, 0, t->local.family ? (const void *)&t->local.v4 : NULL,
+		 t->remote.family ? (const void *)&t->remote.v4 : NULL);
+	if (fam == 6)
+		key_fill(&k, fam, proto, 0, t->local.family ? t->local.v6 : NULL,
+			 t->remote.family ? t->remote.v6 : NULL);
+	s = table_find(tb, &k);
+	if (s == NULL) {
+		snprintf(err, errlen, "%s: tunnel table full", tgw.cfg_file);
+		return -1;
+	}
+	if (s->used) {
+		snprintf(err, errlen,
+			 "%s: tunnels[%u]: tunnel \"%s\" receives the same packets as \"%s\" "
+			 "(same local, remote and protocol %u)",
+			 tgw.cfg_file, t->id, t->name, tgw.tunnels[s->tunnel].name, proto);
+		return -1;
+	}
+	s->k = k;
+	s->tunnel = t->id;
+	s->used = 1;
+	tb->n++;
+	if (!t->local.family && !t->remote.family)
+		tb->has_wild_both[proto] = 1;
+	else if (!t->local.family)
+		tb->has_wild_local[proto] = 1;
+	else if (!t->remote.family)
+		tb->has_wild_remote[proto] = 1;
+	return 0;
+}
+
+int
+tgw_tnl_finalize(char *err, size_t errlen)
+{
+	struct tgw_tnl_table *tb = &tgw_tnl_table;
+	uint32_t cap = 64;
+
+	free(tb->slots);
+	memset(tb, 0, sizeof(*tb));
+	while (cap < 4u * tgw.n_tunnels)
+		cap <<= 1;
+	tb->slots = calloc(cap, sizeof(*tb->slots));
+	if (tb->slots == NULL) {
+		snprintf(err, errlen, "%s: out of memory", tgw.cfg_file);
+		return -1;
+	}
+	tb->mask = cap - 1;
+	for (unsigned int i = 0; i < tgw.n_tunnels; i++) {
+		struct tgw_tunnel *t = &tgw.tunnels[i];
+		uint16_t ovh = t->ops->overhead(t);
+		uint8_t protos[4];
+		int n;
+
+		if (t->mtu == 0)
+			t->mtu = underlay_mtu(t) - ovh;
+		t->ops->build(t);
+		n = t->ops->protos(t, protos);
+		for (int j = 0; j < n; j++)
+			if (tgw_tnl_table_add(t, protos[j], err, errlen) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+/* Used by the fast path (tnl_inline.h). */
+int
+tgw_tnl_lookup_slow(uint8_t family, uint8_t proto, uint32_t key, const void *dst,
+		    const void *src)
+{
+	struct tgw_tnl_table *tb = &tgw_tnl_table;
+	struct tgw_tnl_key k;
+	struct tgw_tnl_slot *s;
+
+	if (tb->slots == NULL)
+		return -1;
+	/* Kernel ip_tunnel_lookup order: exact, remote only, local only, wildcard. */
+	key_fill(&k, family, proto, key, dst, src);
+	s = table_find(tb, &k);
+	if (s && s->used)
+		return s->tunnel;
+	if (tb->has_wild_local[proto]) {
+		key_fill(&k, family, proto, key, NULL, src);
+		s = table_find(tb, &k);
+		if (s && s->used)
+			return s->tunnel;
+	}
+	if (tb->has_wild_remote[proto]) {
+		key_fill(&k, family, proto, key, dst, NULL);
+		s = table_find(tb, &k);
+		if (s && s->used)
+			return s->tunnel;
+	}
+	if (tb->has_wild_both[proto]) {
+		key_fill(&k, family, proto, key, NULL, NULL);
+		s = table_find(tb, &k);
+		if (s && s->used)
+			return s->tunnel;
+	}
+	return -1;
+}

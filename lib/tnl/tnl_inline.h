@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Tunnel core, fast path: rules every tunnel type shares on receive and transmit. */
+#ifndef TGW_TNL_INLINE_H
+#define TGW_TNL_INLINE_H
+
+#include <rte_byteorder.h>
+#include <rte_hash_crc.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "stats.h"
+#include "tgw.h"
+#include "tnl.h"
+#include "drops.h"
+
+int tgw_tnl_lookup_slow(uint8_t family, uint8_t proto, uint32_t key, const void *dst,
+			const void *src);
+
+/* ECN codepoints (RFC 3168 §5). */
+#define TGW_ECN_MASK 3
+#define TGW_ECN_ECT0 2
+#define TGW_ECN_CE 3
+
+/* Outer TOS from the tunnel's tos and the inner DS field (kernel INET_ECN_encapsulate):
+ * the outer ECN field copies an ECT inner, and is ECT(0) for a CE inner (RFC 6040 §4.1,
+ * compatibility with the kernel's choice). */
+static __rte_always_inline uint8_t
+tgw_tnl_outer_tos(int16_t tos, uint8_t inner_ds)
+{
+	uint8_t o = tos < 0 ? inner_ds : (uint8_t)tos;
+	uint8_t ie = inner_ds & TGW_ECN_MASK;
+
+	return (o & ~TGW_ECN_MASK) | (ie == TGW_ECN_CE ? TGW_ECN_ECT0 : ie);
+}
+
+/* RFC 6040 §4.2 on decap: -1 drop (CE over Not-ECT), 1 set inner CE, 0 leave. */
+static __rte_always_inline int
+tgw_tnl_ecn_decap(uint8_t outer_ds, uint8_t inner_ds)
+{
+	if ((outer_ds & TGW_ECN_MASK) != TGW_ECN_CE)
+		return 0;
+	if ((inner_ds & TGW_ECN_MASK) == 0)
+		return -1;
+	return (inner_ds & TGW_ECN_MASK) != TGW_ECN_CE;
+}
+
+/* Set CE on an inner IPv4 header, fixing its checksum incrementally (RFC 1624). */
+static __rte_always_inline void
+tgw_ip4_set_ce(struct rte_ipv4_hdr *ip)
+{
+	uint16_t old = rte_be_to_cpu_16(*(uint16_t *)ip);
+	uint16_t new = old | TGW_ECN_CE;
+	uint32_t s = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum) + (uint16_t)~old + new;
+
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	*(uint16_t *)ip = rte_cpu_to_be_16(new);
+	ip->hdr_checksum = rte_cpu_to_be_16(~s & 0xffff);
+}
+
+static __rte_always_inline void
+tgw_ip6_set_ce(struct rte_ipv6_hdr *ip6)
+{
+	ip6->vtc_flow |= rte_cpu_to_be_32(TGW_ECN_CE << 20);
+}
+
+/* Inner flow hash: addresses, protocol and the first 4 bytes of L4 when present and
+ * unfragmented (as the kernel's flow dissector). Used for source ports and flow labels. */
+static __rte_always_inline uint32_t
+tgw_flow_hash(const uint8_t *inner, uint32_t len, bool v6)
+{
+	uint32_t h;
+
+	if (!v6) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)inner;
+		uint32_t ihl = (ip->version_ihl & 0xf) * 4;
+
+		uint64_t a;
+
+		memcpy(&a, &ip->src_addr, sizeof(a));
+		h = rte_hash_crc_8byte(a, ip->next_proto_id);
+		if (len >= ihl + 4 && !(ip->fragment_offset & rte_cpu_to_be_16(0x3fff)))
+			{
+			uint32_t l4;
+
+			memcpy(&l4, inner + ihl, sizeof(l4));
+			h = rte_hash_crc_4byte(l4, h);
+		}
+	} else {
+		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)inner;
+
+		h = rte_hash_crc(ip6->src_addr, 32, ip6->proto);
+		if (len >= 44)
+			{
+			uint32_t l4;
+
+			memcpy(&l4, inner + 40, sizeof(l4));
+			h = rte_hash_crc_4byte(l4, h);
+		}
+	}
+	return h;
+}
+
+/* Sum of the template's constant 16-bit words (frag_off, src, dst) for the outer checksum. */
+static inline uint16_t
+tgw_ip4_tmpl_csum_base(const struct rte_ipv4_hdr *ip)
+{
+	uint16_t w[10];
+	uint32_t s;
+
+	memcpy(w, ip, sizeof(w));
+	s = w[3] + w[6] + w[7] + w[8] + w[9];
+
+	s = (s & 0xffff) + (s >> 16);
+	return (s & 0xffff) + (s >> 16);
+}
+
+/*
+ * Fill the per-packet fields of an outer IPv4 header already copied from the template:
+ * total length, TOS (inherit/ECN), TTL (inherit), ID (0 with DF, as the kernel's
+ * ip_select_ident for sockless DF packets; RFC 6864 §4.1) and the header checksum.
+ */
+static __rte_always_inline void
+tgw_ip4_outer_fill(struct rte_ipv4_hdr *o, const struct tgw_tunnel *t, uint16_t tot_len,
+		   uint8_t inner_ds, uint8_t inner_ttl, uint16_t *ident)
+{
+	uint16_t w[5];
+	uint32_t s;
+
+	o->type_of_service = tgw_tnl_outer_tos(t->tos, inner_ds);
+	o->total_length = rte_cpu_to_be_16(tot_len);
+	if (t->ttl == 0)
+		o->time_to_live = inner_ttl;
+	if (!t->pmtudisc)
+		o->packet_id = rte_cpu_to_be_16((*ident)++);
+	memcpy(w, o, sizeof(w));
+	s = t->csum_base + w[0] + w[1] + w[2] + w[4];
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	o->hdr_checksum = (uint16_t)~s;
+}
+
+/* The inner packet may be fragmented but the outer is bigger than the tunnel MTU:
+ * clear DF and give the outer packet an identification (RFC 791), checksum again. */
+static inline void
+tgw_ip4_outer_allow_frag(struct rte_ipv4_hdr *o, uint16_t *ident)
+{
+	o->fragment_offset = 0;
+	o->packet_id = rte_cpu_to_be_16((*ident)++);
+	o->hdr_checksum = 0;
+	o->hdr_checksum = rte_ipv4_cksum(o);
+}
+
+/* Per-lcore tunnel counters batched over a burst: one pending tunnel at a time. */
+struct tgw_tnl_acc {
+	uint16_t t;
+	uint32_t pkts;
+	uint64_t bytes;
+};
+
+static __rte_always_inline void
+tgw_tnl_acc_flush(struct tgw_tnl_acc *a, bool encap)
+{
+	struct tgw_tnl_stats *s;
+
+	if (a->pkts == 0)
+		return;
+	s = &tgw_stats_self()->tnl[a->t];
+	if (encap) {
+		s->encap_packets += a->pkts;
+		s->encap_bytes += a->bytes;
+	} else {
+		s->decap_packets += a->pkts;
+		s->decap_bytes += a->bytes;
+	}
+	a->pkts = 0;
+	a->bytes = 0;
+}
+
+static __rte_always_inline void
+tgw_tnl_acc_add(struct tgw_tnl_acc *a, uint16_t t, uint32_t bytes, bool encap)
+{
+	if (unlikely(a->t != t)) {
+		tgw_tnl_acc_flush(a, encap);
+		a->t = t;
+	}
+	a->pkts++;
+	a->bytes += bytes;
+}
+
+/* Maximum nesting of tunnels inside tunnels before a packet is dropped as a loop. */
+#define TGW_TNL_MAX_DEPTH 4
+
+/* ---- shared encap/decap steps; decap and encap nodes number their edges so ---- */
+
+enum {
+	TGW_DECAP_IP4,
+	TGW_DECAP_IP6,
+	TGW_DECAP_NO_TUNNEL,
+	TGW_DECAP_BAD_INNER,
+	TGW_DECAP_ECN,
+	TGW_DECAP_MODE,
+	TGW_DECAP_NB
+};
+#define TGW_DECAP_NEXT_NODES \
+	[TGW_DECAP_IP4] = "tgw_ip4_input", [TGW_DECAP_IP6] = "tgw_ip6_input", \
+	[TGW_DECAP_NO_TUNNEL] = TGW_DROP_NODE(no_tunnel), \
+	[TGW_DECAP_BAD_INNER] = TGW_DROP_NODE(tnl_bad_inner), \
+	[TGW_DECAP_ECN] = TGW_DROP_NODE(ecn_drop), [TGW_DECAP_MODE] = TGW_DROP_NODE(tnl_mode)
+
+/*
+ * Common decap tail for an IP inner packet at offset off: checks the inner
+ * header fits and matches the family the outer protocol announced (v6), the
+ * tunnel's mode, applies RFC 6040 with the outer DS field, strips the outer
+ * headers and marks the packet as received on the tunnel. Returns the edge.
+ */
+static __rte_always_inline uint16_t
+tgw_tnl_decap_ip(struct rte_mbuf *m, const struct tgw_tunnel *t, uint32_t off, bool v6,
+		 uint8_t outer_ds, struct tgw_tnl_acc *acc)
+{
+	uint8_t *in = rte_pktmbuf_mtod_offset(m, uint8_t *, off);
+	struct tgw_meta *md = tgw_meta(m);
+	uint8_t inner_ds;
+	int ecn;
+
+	if (unlikely(!(t->inner & (v6 ? TGW_INNER_IP6 : TGW_INNER_IP4))))
+		return TGW_DECAP_MODE;
+	if (unlikely(m->data_len < off + (v6 ? 40 : 20) || (in[0] >> 4) != (v6 ? 6 : 4)))
+		return TGW_DECAP_BAD_INNER;
+	inner_ds = v6 ? (rte_be_to_cpu_32(*(rte_be32_t *)in) >> 20) & 0xff : in[1];
+	ecn = tgw_tnl_ecn_decap(outer_ds, inner_ds);
+	if (unlikely(ecn != 0)) {
+		if (ecn < 0)
+			return TGW_DECAP_ECN;
+		if (v6)
+			tgw_ip6_set_ce((struct rte_ipv6_hdr *)in);
+		else
+			tgw_ip4_set_ce((struct rte_ipv4_hdr *)in);
+	}
+	rte_pktmbuf_adj(m, off);
+	md->in_if = TGW_IF_TUNNEL(t->id);
+	md->local = 0;
+	tgw_tnl_acc_add(acc, t->id, m->pkt_len, false);
+	return v6 ? TGW_DECAP_IP6 : TGW_DECAP_IP4;
+}
+
+/* Endpoint lookup with a one-entry cache of the last (proto, dst, src) seen in the burst. */
+struct tgw_tnl_cache {
+	uint8_t valid, proto;
+	int16_t tunnel;
+	uint8_t dst[16], src[16];
+};
+
+static __rte_always_inline int
+tgw_tnl_lookup_cached(struct tgw_tnl_cache *c, uint8_t family, uint8_t proto, const void *dst,
+		      const void *src)
+{
+	size_t n = family == 4 ? 4 : 16;
+
+	if (c->valid && c->proto == proto && memcmp(c->dst, dst, n) == 0 &&
+	    memcmp(c->src, src, n) == 0)
+		return c->tunnel;
+	c->tunnel = tgw_tnl_lookup_slow(family, proto, 0, dst, src);
+	c->proto = proto;
+	memcpy(c->dst, dst, n);
+	memcpy(c->src, src, n);
+	c->valid = 1;
+	return c->tunnel;
+}
+
+enum {
+	TGW_ENCAP_REWRITE,
+	TGW_ENCAP_LOOKUP,
+	TGW_ENCAP_ICMP4_ERR,
+	TGW_ENCAP_ICMP6_ERR,
+	TGW_ENCAP_MODE,
+	TGW_ENCAP_NO_MBUF,
+	TGW_ENCAP_LIMIT,
+	TGW_ENCAP_NB,
+	TGW_ENCAP_PENDING = 0xffff
+};
+#define TGW_ENCAP_NEXT_NODES(rewrite, lookup) \
+	[TGW_ENCAP_REWRITE] = rewrite, [TGW_ENCAP_LOOKUP] = lookup, \
+	[TGW_ENCAP_ICMP4_ERR] = "tgw_icmp4_error", [TGW_ENCAP_ICMP6_ERR] = "tgw_icmp6_error", \
+	[TGW_ENCAP_MODE] = TGW_DROP_NODE(tnl_mode), [TGW_ENCAP_NO_MBUF] = TGW_DROP_NODE(no_mbuf), \
+	[TGW_ENCAP_LIMIT] = TGW_DROP_NODE(encap_limit)
+
+/* What encap needs of the inner IP packet. */
+struct tgw_inner {
+	bool v6;
+	bool frag_ok; /* IPv4 with DF clear: may be fragmented in the outer packet */
+	uint8_t ds, ttl;
+	uint32_t len;
+};
+
+/*
+ * First encap step for an IP inner packet: mode check and the tunnel MTU rule
+ * (SPEC §3 "Too big"): IPv4 with DF -> ICMP fragmentation needed, IPv6 -> ICMPv6
+ * Packet Too Big, both with the tunnel MTU; IPv4 without DF goes on and its outer
+ * packet is fragmented. Returns TGW_ENCAP_PENDING to go on, else the edge.
+ */
+static __rte_always_inline uint16_t
+tgw_tnl_encap_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_inner *in)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct tgw_meta *md = tgw_meta(m);
+
+	in->v6 = (p[0] >> 4) == 6;
+	in->len = m->pkt_len;
+	/* a tunnel without a remote (NBMA) cannot send; a mode without this family either */
+	if (unlikely(!(t->inner & (in->v6 ? TGW_INNER_IP6 : TGW_INNER_IP4)) ||
+		     t->remote.family == 0))
+		return TGW_ENCAP_MODE;
+	if (in->v6) {
+		in->ds = (rte_be_to_cpu_32(*(const rte_be32_t *)p) >> 20) & 0xff;
+		in->ttl = p[7];
+		in->frag_ok = false;
+	} else {
+		in->ds = p[1];
+		in->ttl = p[8];
+		in->frag_ok = !(p[6] & 0x40);
+	}
+	if (unlikely(in->len > t->mtu) && !in->frag_ok) {
+		md->punt = TGW_DROP_too_big;
+		if (in->v6) {
+			md->aux = RTE_MAX(t->mtu, 1280);
+			return TGW_ENCAP_ICMP6_ERR;
+		}
+		md->aux = ((uint32_t)3 << 24) | (4 << 16) | t->mtu; /* RFC 1191 */
+		return TGW_ENCAP_ICMP4_ERR;
+	}
+	return TGW_ENCAP_PENDING;
+}
+
+/* Last encap step: the packet is now ours; to the cached underlay next hop, or routed. */
+static __rte_always_inline uint16_t
+tgw_tnl_encap_done(struct rte_mbuf *m, const struct tgw_tunnel *t, const struct tgw_inner *in,
+		   struct tgw_tnl_acc *acc)
+{
+	struct tgw_meta *md = tgw_meta(m);
+
+	md->depth++;
+	md->local = 1;
+	md->in_if = TGW_IF_TUNNEL(t->id);
+	tgw_tnl_acc_add(acc, t->id, in->len, true);
+	if (likely(t->nh != TGW_NH_NONE)) {
+		md->nh = t->nh;
+		return TGW_ENCAP_REWRITE;
+	}
+	return TGW_ENCAP_LOOKUP;
+}
+
+#endif

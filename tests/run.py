@@ -1,0 +1,256 @@
+#!/usr/bin/python3
+"""tungw test runner: the one `make test` calls.
+
+  /usr/bin/python3 tests/run.py [--build DIR] [--label L] [--only PATTERN] [--jobs N]
+
+Runs (a) every build/tests/unit/test_* binary (each "PASS name" / "FAIL name: why" line is one
+result; a binary that exits non-zero without a FAIL line is one failure), (b) every test_*
+function of tests/e2e/test_*.py, (c) `tungw --check` on every config/*.json, (d) the
+configuration-error catalogue of tests/configerr/cases.py, (e) the fuzz corpus replay of every
+build-fuzz/tests/fuzz/fuzz_* binary (default run only).  Jobs run two at a time; each tungw
+gets its own --file-prefix and temporary directory.  With --label L every name is prefixed
+"L:" (e.g. --build build-asan --label asan reruns the suites on a sanitizer build).
+
+The last line printed is "N passed, N failed"; the exit status is 1 when anything failed.
+"""
+
+import argparse
+import concurrent.futures
+import fnmatch
+import glob
+import importlib
+import multiprocessing
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+E2E = os.path.join(REPO, "tests", "e2e")
+CONFIGERR = os.path.join(REPO, "tests", "configerr")
+
+UNIT_TIMEOUT = 300
+CHECK_TIMEOUT = 60
+FUZZ_TIMEOUT = 300
+
+
+def eal_args(prefix):
+    return ["-l", "0-1", "--no-huge", "-m", "1024", "--no-shconf", "--no-pci",
+            "--file-prefix", prefix, "--log-level=*:warning"]
+
+
+# ----------------------------------------------------------------------------- jobs
+# Each job runs in a worker process and returns a list of (ok, name, detail).
+
+def job_unit(path):
+    name = "unit/" + os.path.basename(path)
+    try:
+        p = subprocess.run([path], cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, errors="replace",
+                           timeout=UNIT_TIMEOUT)
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout if isinstance(e.stdout, str) else (e.stdout or b"").decode("utf8", "replace")
+        return _unit_lines(name, out) + [(False, name, f"timed out after {UNIT_TIMEOUT}s")]
+    res = _unit_lines(name, p.stdout)
+    if p.returncode != 0 and not any(not ok for ok, _, _ in res):
+        res.append((False, name, f"exited {p.returncode} without a FAIL line; output tail:\n"
+                    + p.stdout[-1500:]))
+    if not res:
+        res.append((False, name, "printed no PASS/FAIL line"))
+    return res
+
+
+def _unit_lines(name, out):
+    res = []
+    for line in out.splitlines():
+        m = re.match(r"^PASS (.+?)\s*$", line)
+        if m:
+            res.append((True, f"{name}/{m.group(1)}", ""))
+            continue
+        m = re.match(r"^FAIL (.+?): (.*)$", line) or re.match(r"^FAIL (.+?)\s*$", line)
+        if m:
+            res.append((False, f"{name}/{m.group(1)}", m.group(2) if m.lastindex > 1 else ""))
+    return res
+
+
+def job_e2e(module, fn):
+    name = f"e2e/{module}.py::{fn}"
+    if E2E not in sys.path:
+        sys.path.insert(0, E2E)
+    t0 = time.time()
+    try:
+        mod = importlib.import_module(module)
+        getattr(mod, fn)()
+    except Exception:
+        return [(False, name, f"({time.time() - t0:.1f}s)\n" + traceback.format_exc())]
+    return [(True, name, f"({time.time() - t0:.1f}s)")]
+
+
+def job_config(tungw, path):
+    name = "config/" + os.path.basename(path)
+    prefix = f"chk{os.getpid()}_{os.path.basename(path).replace('.', '_')}"
+    cmd = [tungw] + eal_args(prefix) + ["--", "--check", "-c", path]
+    try:
+        p = subprocess.run(cmd, cwd=os.path.dirname(path), stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           errors="replace", timeout=CHECK_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return [(False, name, f"tungw --check did not exit within {CHECK_TIMEOUT}s")]
+    finally:
+        subprocess.run(["rm", "-rf", f"/var/run/dpdk/{prefix}"])
+    if p.returncode != 0:
+        return [(False, name, f"tungw --check exited {p.returncode}: "
+                 f"{(p.stderr or p.stdout).strip()[-800:]}")]
+    if not p.stdout.strip():
+        return [(False, name, "tungw --check printed no summary on stdout")]
+    return [(True, name, "")]
+
+
+def job_configerr(index):
+    if CONFIGERR not in sys.path:
+        sys.path.insert(0, CONFIGERR)
+    import cases
+    case = cases.CASES[index]
+    name = f"configerr/{case['name']}"
+    try:
+        cases.check(case)
+    except Exception as e:
+        detail = str(e) if isinstance(e, AssertionError) else traceback.format_exc()
+        return [(False, name, detail)]
+    return [(True, name, "")]
+
+
+def job_fuzz(binary, corpus):
+    name = "fuzz/" + os.path.basename(binary)
+    files = sorted(f for f in glob.glob(os.path.join(corpus, "**", "*"), recursive=True)
+                   if os.path.isfile(f))
+    if not files:
+        return [(False, name, f"no corpus to replay in {os.path.relpath(corpus, REPO)}")]
+    t_end = time.time() + FUZZ_TIMEOUT
+    for i in range(0, len(files), 200):
+        chunk = files[i:i + 200]
+        try:
+            p = subprocess.run([binary] + chunk, cwd=REPO, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               errors="replace", timeout=max(1, t_end - time.time()))
+        except subprocess.TimeoutExpired:
+            return [(False, name, f"replay of {len(files)} inputs exceeded {FUZZ_TIMEOUT}s")]
+        if p.returncode != 0:
+            return [(False, name, f"exited {p.returncode} replaying inputs {i + 1}.."
+                     f"{i + len(chunk)} of {len(files)}; output tail:\n{p.stdout[-2000:]}")]
+    return [(True, name, f"{len(files)} inputs")]
+
+
+def run_job(job):
+    kind, args = job[0], job[1:]
+    try:
+        return {"unit": lambda: [r for b in args[0] for r in job_unit(b)],
+                "e2e": lambda: job_e2e(*args),
+                "config": lambda: job_config(*args),
+                "configerr": lambda: job_configerr(*args),
+                "fuzz": lambda: job_fuzz(*args)}[kind]()
+    except Exception:
+        return [(False, f"{kind}/{args}", "runner error:\n" + traceback.format_exc())]
+
+
+# ----------------------------------------------------------------------------- discovery
+
+def discover(build, fuzz_build, with_fuzz):
+    """(selector name, job) pairs, the slow e2e ones first."""
+    tungw = os.path.join(build, "app", "tungw", "tungw")
+    jobs = []
+    sys.path.insert(0, E2E)
+    for path in sorted(glob.glob(os.path.join(E2E, "test_*.py"))):
+        module = os.path.basename(path)[:-3]
+        try:
+            mod = importlib.import_module(module)
+        except Exception:
+            jobs.append((f"e2e/{module}.py", ("e2e", module, "__import__")))
+            continue
+        for fn in sorted(n for n in dir(mod) if n.startswith("test_") and
+                         callable(getattr(mod, n))):
+            jobs.append((f"e2e/{module}.py::{fn}", ("e2e", module, fn)))
+    sys.path.insert(0, CONFIGERR)
+    try:
+        import cases
+        for i, c in enumerate(cases.CASES):
+            jobs.append((f"configerr/{c['name']}", ("configerr", i)))
+    except Exception:
+        jobs.append(("configerr/cases.py", ("configerr", -1)))
+    for path in sorted(glob.glob(os.path.join(REPO, "config", "*.json"))):
+        jobs.append((f"config/{os.path.basename(path)}", ("config", tungw, path)))
+    units = sorted(p for p in glob.glob(os.path.join(build, "tests", "unit", "test_*"))
+                   if os.path.isfile(p) and os.access(p, os.X_OK))
+    if units:
+        jobs.append(("unit/" + ",".join(os.path.basename(u) for u in units), ("unit", units)))
+    if with_fuzz:
+        for b in sorted(glob.glob(os.path.join(fuzz_build, "tests", "fuzz", "fuzz_*"))):
+            if os.path.isfile(b) and os.access(b, os.X_OK):
+                target = os.path.basename(b)[len("fuzz_"):]
+                corpus = os.path.join(REPO, "tests", "fuzz", "corpus", target)
+                jobs.append((f"fuzz/{os.path.basename(b)}", ("fuzz", b, corpus)))
+    return jobs
+
+
+def selected(name, pattern):
+    if not pattern:
+        return True
+    if any(c in pattern for c in "*?["):
+        return fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(name, f"*{pattern}*")
+    return pattern in name
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build", default=os.path.join(REPO, "build"),
+                    help="meson build directory (default: build)")
+    ap.add_argument("--fuzz-build", default=os.path.join(REPO, "build-fuzz"),
+                    help="build directory of the fuzz targets (default: build-fuzz)")
+    ap.add_argument("--label", default="", help="prefix every test name with LABEL:")
+    ap.add_argument("--only", default="", help="run only tests whose name contains PATTERN "
+                    "(or matches it as a glob)")
+    ap.add_argument("--jobs", type=int, default=2, help="parallel jobs (default 2)")
+    args = ap.parse_args()
+
+    build = os.path.abspath(args.build)
+    tungw = os.path.join(build, "app", "tungw", "tungw")
+    os.environ["TUNGW_BIN"] = tungw
+    os.environ.setdefault("TMPDIR", tempfile.gettempdir())
+    label = f"{args.label}:" if args.label else ""
+
+    jobs = [(n, j) for n, j in discover(build, os.path.abspath(args.fuzz_build), not args.label)
+            if selected(n, args.only) or (j[0] == "unit" and args.only)]
+    if not os.path.exists(tungw):
+        print(f"note: {os.path.relpath(tungw, REPO)} does not exist; its tests will fail",
+              flush=True)
+
+    npass = nfail = 0
+    t0 = time.time()
+    ctx = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, args.jobs),
+                                                mp_context=ctx) as pool:
+        futs = [pool.submit(run_job, j) for _, j in jobs]
+        for fut in concurrent.futures.as_completed(futs):
+            try:
+                results = fut.result()
+            except Exception as e:
+                results = [(False, "runner", f"worker died: {e!r}")]
+            for ok, name, detail in results:
+                if args.only and name.startswith("unit/") and not selected(name, args.only):
+                    continue
+                if ok:
+                    npass += 1
+                    print(f"PASS {label}{name}" + (f" {detail}" if detail else ""), flush=True)
+                else:
+                    nfail += 1
+                    print(f"FAIL {label}{name}: {detail.rstrip()}", flush=True)
+    print(f"# {len(jobs)} jobs in {time.time() - t0:.0f}s", flush=True)
+    print(f"{npass} passed, {nfail} failed", flush=True)
+    return 1 if nfail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
