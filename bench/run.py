@@ -289,12 +289,16 @@ class Telemetry:
             self.sock.close()
             self.sock = None
 
-    def port_by_driver(self, prefix):
-        """Port id whose device name starts with `prefix`, or None."""
-        for pid in self.cmd("/ethdev/list").get("/ethdev/list", []):
-            info = self.cmd("/ethdev/info,%d" % pid).get("/ethdev/info") or {}
-            if str(info.get("name", "")).startswith(prefix):
-                return pid
+    def port_by_driver(self, proc, prefix, timeout=30.0):
+        """Id of the port whose device name starts with `prefix`, waiting for
+        it to be probed (tungw probes its ports after EAL init), or None."""
+        end = time.monotonic() + timeout
+        while proc.poll() is None and time.monotonic() < end:
+            for pid in self.cmd("/ethdev/list").get("/ethdev/list") or []:
+                info = self.cmd("/ethdev/info,%d" % pid).get("/ethdev/info") or {}
+                if str(info.get("name", "")).startswith(prefix):
+                    return pid
+            time.sleep(0.02)
         return None
 
     def opackets(self, port):
@@ -370,7 +374,7 @@ def run_floor(pcap, logpath, prof):
     try:
         if not tel.connect(proc, 30.0):
             raise RuntimeError("no telemetry socket")
-        port = tel.port_by_driver("net_null")
+        port = tel.port_by_driver(proc, "net_null")
         if port is None:
             raise RuntimeError("no net_null port in /ethdev/list")
         res.update(measure(tel, proc, port, prof))
@@ -431,7 +435,7 @@ def run_tungw(tungw, cfg, stats_json, logpath, prof, in_port, out_port):
             if proc.poll() is not None:
                 raise RuntimeError("exited with status %d at start-up" % proc.returncode)
             raise RuntimeError("no telemetry socket at %s" % tel.path)
-        port = tel.port_by_driver("net_null")
+        port = tel.port_by_driver(proc, "net_null")
         if port is None:
             raise RuntimeError("no net_null port in /ethdev/list")
         res.update(measure(tel, proc, port, prof))
@@ -459,6 +463,9 @@ def run_tungw(tungw, cfg, stats_json, logpath, prof, in_port, out_port):
             res["warning"] = ("stats-json %s.tx_packets %s is below the %d packets seen "
                               "by telemetry in the window" % (out_port, s["out_tx_packets"],
                                                               res["packets"]))
+        elif res["ok"] and (s["out_tx_packets"] or 0) < 0.99 * (s["in_rx_packets"] or 0):
+            res["warning"] = ("only %s of %s received packets left %s (drops %s)" % (
+                s["out_tx_packets"], s["in_rx_packets"], out_port, json.dumps(s["drops"])))
     return res
 
 
@@ -757,6 +764,7 @@ def main():
             tag = "%s-%d-r%d" % (r["case"], r["size"], rep)
             kinds = ["floor", "tungw"] if rep % 2 == 0 else ["tungw", "floor"]
             for kind in kinds:
+                t0 = time.monotonic()
                 if kind == "floor":
                     res = run_floor(r["pcap"], os.path.join(work, tag + "-testpmd.log"), prof)
                 elif do_tungw:
@@ -766,6 +774,7 @@ def main():
                 else:
                     continue
                 res["repeat"] = rep
+                res["wall_seconds"] = round(time.monotonic() - t0, 2)
                 r[kind].append(res)
                 if res["ok"]:
                     log("bench: %-24s %-5s %7.3f Mpps%s" % (

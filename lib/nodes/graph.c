@@ -58,11 +58,8 @@ static char tx_names[TGW_MAX_PORTS][RTE_NODE_NAMESIZE];
 static void
 edges_setup(void)
 {
-	char name[RTE_NODE_NAMESIZE];
-
 	for (uint16_t p = 0; p < tgw.n_ports; p++) {
 		snprintf(tx_names[p], sizeof(tx_names[p]), TGW_NODE_TX "-%u", p);
-		strcpy(name, tx_names[p]);
 		tgw_edges.rewrite4_tx[p] = edge_add(TGW_NODE_IP4_REWRITE, tx_names[p]);
 		tgw_edges.rewrite6_tx[p] = edge_add(TGW_NODE_IP6_REWRITE, tx_names[p]);
 		tgw_edges.inject_tx[p] = edge_add(TGW_NODE_INJECT, tx_names[p]);
@@ -89,6 +86,8 @@ edges_setup(void)
 			RTE_VERIFY(edge_add(lk, o->decap_node) == e);
 			local[o->decap_protos[k]] = e;
 		}
+		for (uint16_t p = 0; p < tgw.n_ports; p++)
+			tgw_edges.encap_tx[o->type_id][p] = edge_add(o->encap_node, tx_names[p]);
 		tgw_edges.ip4_fwd_encap[o->type_id] = edge_add(TGW_NODE_IP4_INPUT, o->encap_node);
 		RTE_VERIFY(edge_add(TGW_NODE_IP4_LOOKUP, o->encap_node) ==
 			   tgw_edges.ip4_fwd_encap[o->type_id]);

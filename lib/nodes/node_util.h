@@ -120,6 +120,8 @@ struct tgw_edges {
 	uint16_t rewrite4_tx[TGW_MAX_PORTS];
 	uint16_t rewrite6_tx[TGW_MAX_PORTS];
 	uint16_t inject_tx[TGW_MAX_PORTS];
+	/* encap node of each tunnel type -> tx node of each port (cached next hop) */
+	uint16_t encap_tx[TGW_TNL_MAX_TYPES][TGW_MAX_PORTS];
 };
 extern struct tgw_edges tgw_edges;
 

@@ -12,6 +12,7 @@
 #include "tgw.h"
 #include "tnl.h"
 #include "drops.h"
+#include "node_util.h"
 
 int tgw_tnl_lookup_slow(uint8_t family, uint8_t proto, uint32_t key, const void *dst,
 			const void *src);
@@ -332,22 +333,35 @@ tgw_tnl_encap_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_i
 	return TGW_ENCAP_PENDING;
 }
 
-/* Last encap step: the packet is now ours; to the cached underlay next hop, or routed. */
+/*
+ * Last encap step: the packet is now ours. With the underlay next hop cached and
+ * resolved and the packet within its MTU, the Ethernet header goes on here and the
+ * packet straight to the port (as VPP's midchain adjacency); otherwise to rewrite
+ * (resolution, fragmentation) or to the route lookup.
+ */
 static __rte_always_inline uint16_t
 tgw_tnl_encap_done(struct rte_mbuf *m, const struct tgw_tunnel *t, const struct tgw_inner *in,
 		   struct tgw_tnl_acc *acc)
 {
 	struct tgw_meta *md = tgw_meta(m);
+	const struct tgw_nh *nh;
+	void *e;
 
 	md->depth++;
 	md->local = 1;
 	md->in_if = TGW_IF_TUNNEL(t->id);
 	tgw_tnl_acc_add(acc, t->id, in->len, true);
-	if (likely(t->nh != TGW_NH_NONE)) {
-		md->nh = t->nh;
+	if (unlikely(t->nh == TGW_NH_NONE))
+		return TGW_ENCAP_LOOKUP;
+	md->nh = t->nh;
+	nh = &tgw.nh[t->nh];
+	if (unlikely(!nh->resolved || m->pkt_len > nh->mtu))
 		return TGW_ENCAP_REWRITE;
-	}
-	return TGW_ENCAP_LOOKUP;
+	e = rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
+	if (unlikely(e == NULL))
+		return TGW_ENCAP_NO_MBUF;
+	memcpy(e, nh->l2, RTE_ETHER_HDR_LEN);
+	return tgw_edges.encap_tx[t->ops->type_id][nh->port];
 }
 
 #endif
