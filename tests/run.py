@@ -22,6 +22,7 @@ import importlib
 import multiprocessing
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -158,9 +159,8 @@ def run_job(job):
 
 # ----------------------------------------------------------------------------- discovery
 
-def discover(build, fuzz_build, with_fuzz):
+def discover(build, tungw, fuzz_build, with_fuzz):
     """(selector name, job) pairs, the slow e2e ones first."""
-    tungw = os.path.join(build, "app", "tungw", "tungw")
     jobs = []
     sys.path.insert(0, E2E)
     for path in sorted(glob.glob(os.path.join(E2E, "test_*.py"))):
@@ -217,15 +217,19 @@ def main():
 
     build = os.path.abspath(args.build)
     tungw = os.path.join(build, "app", "tungw", "tungw")
-    os.environ["TUNGW_BIN"] = tungw
-    os.environ.setdefault("TMPDIR", tempfile.gettempdir())
     label = f"{args.label}:" if args.label else ""
+    snapdir = tempfile.mkdtemp(prefix="tungw-test-")
+    if os.path.exists(tungw):
+        # run a copy, so that a rebuild during the run cannot pull the binary away
+        shutil.copy2(tungw, os.path.join(snapdir, "tungw"))
+        tungw = os.path.join(snapdir, "tungw")
+    else:
+        print(f"note: {tungw} does not exist; its tests will fail", flush=True)
+    os.environ["TUNGW_BIN"] = tungw
 
-    jobs = [(n, j) for n, j in discover(build, os.path.abspath(args.fuzz_build), not args.label)
+    jobs = [(n, j) for n, j in discover(build, tungw, os.path.abspath(args.fuzz_build),
+                                        not args.label)
             if selected(n, args.only) or (j[0] == "unit" and args.only)]
-    if not os.path.exists(tungw):
-        print(f"note: {os.path.relpath(tungw, REPO)} does not exist; its tests will fail",
-              flush=True)
 
     npass = nfail = 0
     t0 = time.time()
@@ -247,6 +251,7 @@ def main():
                 else:
                     nfail += 1
                     print(f"FAIL {label}{name}: {detail.rstrip()}", flush=True)
+    shutil.rmtree(snapdir, ignore_errors=True)
     print(f"# {len(jobs)} jobs in {time.time() - t0:.0f}s", flush=True)
     print(f"{npass} passed, {nfail} failed", flush=True)
     return 1 if nfail else 0

@@ -205,6 +205,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 
+	/* before EAL init: the PMD plugins it loads fill the 64 telemetry command slots */
+	tgw_telemetry_init();
 	n = rte_eal_init(sep, argv);
 	if (n < 0) {
 		fprintf(stderr, "tungw: EAL init failed: %s\n", rte_strerror(rte_errno));
@@ -220,7 +222,6 @@ main(int argc, char **argv)
 	}
 	if (rte_pdump_init() < 0)
 		RTE_LOG(INFO, USER1, "pdump unavailable (dpdk-dumpcap needs a shared config)\n");
-	tgw_telemetry_init();
 	if (o.graph_dot && tgw_graph_export(o.graph_dot) < 0)
 		fprintf(stderr, "tungw: cannot write %s\n", o.graph_dot);
 	printf("tungw: %u ports, %u tunnels, %u workers, running\n", tgw.n_ports, tgw.n_tunnels,

@@ -170,6 +170,7 @@ case_integer_forms(void)
 	/* the default hoplimit of ip6tnl is 64 and its MTU 1500 - 40 - 8 */
 	rc = load("{'ports': [" PORT0 "], 'tunnels': [\n"
 		  " {'name': 'c', 'type': 'ip6tnl', 'remote': '2001:db8::2'}]}");
+	t = tgw.tunnels;
 	H_CHECK(rc == 0, "rc %d: %s", rc, err);
 	H_CHECK(t[0].ttl == 64 && t[0].encaplimit == 4 && t[0].mtu == 1452,
 		"ip6tnl defaults: hoplimit %u encaplimit %u mtu %u", t[0].ttl, t[0].encaplimit,
@@ -442,7 +443,7 @@ case_json_pos(void)
 		{"bb.b", "'no'"},
 		{"bb", "{'b': 'no'"},
 		{"s", "'q\\"},
-		{"d", "5}"},
+		{"d", "5,"},
 		{"e[0].f", "'y'"},
 		{"", NULL, 1, 1},
 		{"b", NULL},
