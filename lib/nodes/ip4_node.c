@@ -419,10 +419,7 @@ ip4_reasm_process(struct rte_graph *graph, struct rte_node *node, void **objs, u
 		ip = rte_pktmbuf_mtod(done, struct rte_ipv4_hdr *);
 		ip->hdr_checksum = 0;
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
-		if (done->nb_segs > 1 && rte_pktmbuf_linearize(done) < 0) {
-			rte_node_enqueue_x1(graph, node, REASM_NO_MBUF, done);
-			continue;
-		}
+		/* a chain: the nodes read headers from the first segment only */
 		rte_node_enqueue_x1(graph, node, REASM_INPUT, done);
 	}
 	tgw_reasm_death_row(r);
@@ -436,7 +433,6 @@ static struct rte_node_register ip4_reasm_node = {
 	.next_nodes = {
 		[REASM_INPUT] = TGW_NODE_IP4_INPUT,
 		[REASM_BAD] = TGW_DROP_NODE(frag_bad),
-		[REASM_NO_MBUF] = TGW_DROP_NODE(no_mbuf),
 	},
 };
 RTE_NODE_REGISTER(ip4_reasm_node);

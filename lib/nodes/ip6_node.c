@@ -438,10 +438,7 @@ ip6_reasm_process(struct rte_graph *graph, struct rte_node *node, void **objs, u
 		done = rte_ipv6_frag_reassemble_packet(r->tbl, &r->dr, m, now, ip6, fh);
 		if (done == NULL)
 			continue;
-		if (done->nb_segs > 1 && rte_pktmbuf_linearize(done) < 0) {
-			rte_node_enqueue_x1(graph, node, REASM_NO_MBUF, done);
-			continue;
-		}
+		/* a chain: the nodes read headers from the first segment only */
 		rte_node_enqueue_x1(graph, node, REASM_INPUT, done);
 	}
 	tgw_reasm_death_row(r);
@@ -455,7 +452,6 @@ static struct rte_node_register ip6_reasm_node = {
 	.next_nodes = {
 		[REASM_INPUT] = TGW_NODE_IP6_INPUT,
 		[REASM_BAD] = TGW_DROP_NODE(frag_bad),
-		[REASM_NO_MBUF] = TGW_DROP_NODE(no_mbuf),
 	},
 };
 RTE_NODE_REGISTER(ip6_reasm_node);

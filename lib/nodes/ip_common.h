@@ -31,7 +31,7 @@ enum {
 };
 
 enum { REWRITE_PUNT, REWRITE_FRAG, REWRITE_ICMP_ERR, REWRITE_TOO_BIG, REWRITE_NO_MBUF, REWRITE_NB };
-enum { REASM_INPUT, REASM_BAD, REASM_NO_MBUF, REASM_NB };
+enum { REASM_INPUT, REASM_BAD, REASM_NB };
 
 /* ICMP error node edges: send, or drop counted under the reason that led here. */
 enum {

@@ -99,9 +99,9 @@ case_tmpl_ipip(void)
 		      "{'name': 'c', 'type': 'ipip', 'remote': '203.0.113.7', 'pmtudisc': false}]}");
 
 	H_CHECK(rc == 0, "%s", err);
-	H_CHECK(tmpl_cmp(tnl("a"), exp_a, NULL, 20) == 0, "");
-	H_CHECK(tmpl_cmp(tnl("b"), exp_b, NULL, 20) == 0, "");
-	H_CHECK(tmpl_cmp(tnl("c"), exp_c, NULL, 20) == 0, "");
+	H_CHECK(tmpl_cmp(tnl("a"), exp_a, NULL, 20) == 0, "template");
+	H_CHECK(tmpl_cmp(tnl("b"), exp_b, NULL, 20) == 0, "template");
+	H_CHECK(tmpl_cmp(tnl("c"), exp_c, NULL, 20) == 0, "template");
 	H_CHECK(tnl("b")->tos == 16 && tnl("b")->ttl == 17, "b: tos %d ttl %u", tnl("b")->tos,
 		tnl("b")->ttl);
 out:
@@ -116,17 +116,21 @@ case_tmpl_sit(void)
 		0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 0x29, 0x00, 0x00,
 		192, 0, 2, 1, 198, 51, 100, 2,
 	};
+	static const uint8_t exp2[20] = {
+		0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 0x29, 0x00, 0x00,
+		192, 0, 2, 1, 198, 51, 100, 3,
+	};
 	static const uint8_t mask[20] = {[9] = 0xff};
 	int rc = load("{" PORTS ", 'tunnels': ["
 		      "{'name': 's', 'type': 'sit', 'local': '192.0.2.1', 'remote': '198.51.100.2'},"
-		      "{'name': 's2', 'type': 'sit', 'mode': 'any', 'remote': '198.51.100.2',"
+		      "{'name': 's2', 'type': 'sit', 'mode': 'any', 'remote': '198.51.100.3',"
 		      " 'local': '192.0.2.1', 'ttl': 'inherit'}]}");
 
 	H_CHECK(rc == 0, "%s", err);
-	H_CHECK(tmpl_cmp(tnl("s"), exp, mask, 20) == 0, "");
+	H_CHECK(tmpl_cmp(tnl("s"), exp, mask, 20) == 0, "template");
 	H_CHECK(tnl("s")->inner == TGW_INNER_IP6, "sit default mode ip6ip: inner 0x%x",
 		tnl("s")->inner);
-	H_CHECK(tmpl_cmp(tnl("s2"), exp, mask, 20) == 0, "");
+	H_CHECK(tmpl_cmp(tnl("s2"), exp2, mask, 20) == 0, "template");
 	H_CHECK(tnl("s2")->inner == (TGW_INNER_IP4 | TGW_INNER_IP6), "sit any: inner 0x%x",
 		tnl("s2")->inner);
 out:
@@ -177,10 +181,10 @@ case_tmpl_ip6tnl(void)
 		      " 'mode': 'any'}]}");
 
 	H_CHECK(rc == 0, "%s", err);
-	H_CHECK(tmpl_cmp(tnl("a"), exp_a, NULL, 48) == 0, "");
-	H_CHECK(tmpl_cmp(tnl("b"), exp_b, NULL, 40) == 0, "");
-	H_CHECK(tmpl_cmp(tnl("c"), exp_c, NULL, 48) == 0, "");
-	H_CHECK(tmpl_cmp(tnl("d"), exp_d, NULL, 48) == 0, "");
+	H_CHECK(tmpl_cmp(tnl("a"), exp_a, NULL, 48) == 0, "template");
+	H_CHECK(tmpl_cmp(tnl("b"), exp_b, NULL, 40) == 0, "template");
+	H_CHECK(tmpl_cmp(tnl("c"), exp_c, NULL, 48) == 0, "template");
+	H_CHECK(tmpl_cmp(tnl("d"), exp_d, NULL, 48) == 0, "template");
 	H_CHECK(tnl("a")->inner == TGW_INNER_IP6 && tnl("d")->inner == (TGW_INNER_IP4 | TGW_INNER_IP6),
 		"inner families");
 	H_CHECK(tnl("a")->flowlabel == 0, "default flowlabel %d", tnl("a")->flowlabel);
@@ -266,6 +270,7 @@ case_lookup_precedence4(void)
 		"{'name': 'local_only', 'type': 'ipip', 'local': '" L4 "', 'remote': 'any'}",
 		"{'name': 'wildcard', 'type': 'ipip', 'local': 'any'}",
 	};
+	static const char *const kinds[] = {"exact", "remote_only", "local_only", "wildcard"};
 	char json[2048];
 
 	/* with the first k kinds removed, (L, R) falls to the next kind */
@@ -281,9 +286,9 @@ case_lookup_precedence4(void)
 			 ",{'name': 'six', 'type': 'sit', 'local': '" L4 "', 'remote': '" R4 "'}]}");
 		rc = load(json);
 		H_CHECK(rc == 0, "%s", err);
-		H_CHECK(lookup4(IPPROTO_IPIP, L4, R4) == (int)k,
-			"without the first %u kinds: (local, remote) -> %d, expected %d", k,
-			lookup4(IPPROTO_IPIP, L4, R4), k);
+		H_CHECK(lookup4(IPPROTO_IPIP, L4, R4) == tid(kinds[k]),
+			"without the first %u kinds: (local, remote) -> %d, expected %d (%s)", k,
+			lookup4(IPPROTO_IPIP, L4, R4), tid(kinds[k]), kinds[k]);
 		H_CHECK(lookup4(IPPROTO_IPV6, L4, R4) == tid("six"), "protocol 41 -> %d",
 			lookup4(IPPROTO_IPV6, L4, R4));
 	}
