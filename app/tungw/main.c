@@ -29,6 +29,7 @@ struct opts {
 	double stats_interval;
 	const char *stats_json;
 	const char *graph_dot;
+	bool node_stats;
 	long idle_exit_ms;
 	double duration;
 };
@@ -47,7 +48,7 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: tungw [EAL options] -- -c FILE [--check] [--stats-interval SEC]\n"
 		   "             [--stats-json FILE] [--idle-exit MS] [--duration SEC]\n"
-		   "             [--graph-dot FILE]\n");
+		   "             [--graph-dot FILE] [--node-stats]\n");
 }
 
 static int
@@ -74,6 +75,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{"idle-exit", required_argument, NULL, 'i'},
 		{"duration", required_argument, NULL, 'd'},
 		{"graph-dot", required_argument, NULL, 'g'},
+		{"node-stats", no_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -108,6 +110,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'g':
 			o->graph_dot = optarg;
+			break;
+		case 'n':
+			o->node_stats = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -260,6 +265,8 @@ main(int argc, char **argv)
 	rte_eal_mp_wait_lcore();
 	if (stop_signal)
 		printf("tungw: signal %d, stopping\n", (int)stop_signal);
+	if (o.node_stats)
+		tgw_graph_stats_print(stdout);
 	leaked = tgw_runtime_fini();
 	print_final();
 	if (o.stats_json && tgw_stats_write(o.stats_json) < 0) {

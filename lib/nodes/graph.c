@@ -178,6 +178,25 @@ tgw_graph_export(const char *file)
 	return rc;
 }
 
+/* Per-node calls, objects and cycles of every worker graph (rte_graph stats). */
+void
+tgw_graph_stats_print(FILE *f)
+{
+	static const char *patterns[] = {"tgw_w*"};
+	struct rte_graph_cluster_stats_param prm = {
+		.socket_id = SOCKET_ID_ANY,
+		.f = f,
+		.nb_graph_patterns = 1,
+		.graph_patterns = patterns,
+	};
+	struct rte_graph_cluster_stats *st = rte_graph_cluster_stats_create(&prm);
+
+	if (st == NULL)
+		return;
+	rte_graph_cluster_stats_get(st, false);
+	rte_graph_cluster_stats_destroy(st);
+}
+
 struct rte_graph *
 tgw_graph_of(uint16_t w)
 {

@@ -4,6 +4,7 @@
 #define TGW_GRAPH_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include <rte_graph.h>
@@ -11,6 +12,7 @@
 int tgw_graph_setup(char *err, size_t errlen);
 void tgw_graph_fini(void);
 int tgw_graph_export(const char *file);
+void tgw_graph_stats_print(FILE *f);
 struct rte_graph *tgw_graph_of(uint16_t w);
 /* lcore entry: arg is the worker index. */
 int tgw_worker_main(void *arg);

@@ -118,24 +118,30 @@ tgw_ip4_tmpl_csum_base(const struct rte_ipv4_hdr *ip)
 
 /*
  * Fill the per-packet fields of an outer IPv4 header already copied from the template:
- * total length, TOS (inherit/ECN), TTL (inherit), ID (0 with DF, as the kernel's
- * ip_select_ident for sockless DF packets; RFC 6864 §4.1) and the header checksum.
+ * protocol, total length, TOS (inherit/ECN), TTL (inherit), ID (0 with DF, as the
+ * kernel's ip_select_ident for sockless DF packets; RFC 6864 §4.1) and the header
+ * checksum. The checksum is summed from the values in registers: reading back the
+ * header just written with narrow stores would stall on store forwarding.
  */
 static __rte_always_inline void
-tgw_ip4_outer_fill(struct rte_ipv4_hdr *o, const struct tgw_tunnel *t, uint16_t tot_len,
-		   uint8_t inner_ds, uint8_t inner_ttl, uint16_t *ident)
+tgw_ip4_outer_fill(struct rte_ipv4_hdr *o, const struct tgw_tunnel *t, uint8_t proto,
+		   uint16_t tot_len, uint8_t inner_ds, uint8_t inner_ttl, uint16_t *ident)
 {
-	uint16_t w[5];
+	uint8_t tos = tgw_tnl_outer_tos(t->tos, inner_ds);
+	uint8_t ttl = t->ttl ? t->ttl : inner_ttl;
+	rte_be16_t len = rte_cpu_to_be_16(tot_len), id = 0;
 	uint32_t s;
 
-	o->type_of_service = tgw_tnl_outer_tos(t->tos, inner_ds);
-	o->total_length = rte_cpu_to_be_16(tot_len);
-	if (t->ttl == 0)
-		o->time_to_live = inner_ttl;
 	if (!t->pmtudisc)
-		o->packet_id = rte_cpu_to_be_16((*ident)++);
-	memcpy(w, o, sizeof(w));
-	s = t->csum_base + w[0] + w[1] + w[2] + w[4];
+		id = rte_cpu_to_be_16((*ident)++);
+	o->type_of_service = tos;
+	o->total_length = len;
+	o->packet_id = id;
+	o->time_to_live = ttl;
+	o->next_proto_id = proto;
+	/* native 16-bit words of the header: (vihl,tos) (len) (id) (ttl,proto) */
+	s = t->csum_base + rte_cpu_to_be_16((uint16_t)(RTE_IPV4_VHL_DEF << 8 | tos)) + len + id +
+	    rte_cpu_to_be_16((uint16_t)(ttl << 8 | proto));
 	s = (s & 0xffff) + (s >> 16);
 	s = (s & 0xffff) + (s >> 16);
 	o->hdr_checksum = (uint16_t)~s;

@@ -26,8 +26,8 @@ ip4ip_encap_one(struct rte_mbuf *m, struct tgw_tnl_acc *acc)
 	if (unlikely(o == NULL))
 		return TGW_ENCAP_NO_MBUF;
 	rte_memcpy(o, t->hdr, sizeof(*o));
-	o->next_proto_id = in.v6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
-	tgw_ip4_outer_fill(o, t, in.len + sizeof(*o), in.ds, in.ttl, &ip4_ident[rte_lcore_id()]);
+	tgw_ip4_outer_fill(o, t, in.v6 ? IPPROTO_IPV6 : IPPROTO_IPIP, in.len + sizeof(*o), in.ds,
+			   in.ttl, &ip4_ident[rte_lcore_id()]);
 	if (unlikely(in.len > t->mtu))
 		tgw_ip4_outer_allow_frag(o, &ip4_ident[rte_lcore_id()]);
 	return tgw_tnl_encap_done(m, t, &in, acc);
