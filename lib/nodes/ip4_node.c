@@ -31,6 +31,29 @@
 		[IP_FWD_PUNT] = TGW_NODE_PUNT, \
 	}
 
+/* The header checksum verifies (RFC 1071): a 20-byte header is summed in three loads. */
+static __rte_always_inline bool
+tgw_ip4_cksum_ok(const struct rte_ipv4_hdr *ip, uint32_t ihl)
+{
+	uint64_t a, b, s;
+	uint32_t c;
+
+	if (unlikely(ihl != sizeof(*ip)))
+		return rte_raw_cksum(ip, ihl) == 0xffff;
+	memcpy(&a, ip, 8);
+	memcpy(&b, (const uint8_t *)ip + 8, 8);
+	memcpy(&c, (const uint8_t *)ip + 16, 4);
+	s = a + b;
+	s += s < b; /* end-around carry */
+	s += c;
+	s += s < c;
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return s == 0xffff;
+}
+
 /* Header checks of RFC 1812 §5.2.2; returns IP_FWD_PENDING if the packet is sound. */
 static __rte_always_inline uint16_t
 ip4_validate(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
@@ -55,7 +78,7 @@ ip4_validate(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
 		if (unlikely((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) ==
 			     RTE_MBUF_F_RX_IP_CKSUM_BAD))
 			return IP_FWD_BAD_CKSUM;
-		if (unlikely(rte_raw_cksum(ip, ihl) != 0xffff))
+		if (unlikely(!tgw_ip4_cksum_ok(ip, ihl)))
 			return IP_FWD_BAD_CKSUM;
 	}
 	/* martians: multicast, limited broadcast or loopback source; loopback destination */

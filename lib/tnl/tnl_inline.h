@@ -349,25 +349,27 @@ static __rte_always_inline uint16_t
 tgw_tnl_encap_done(struct rte_mbuf *m, const struct tgw_tunnel *t, const struct tgw_inner *in,
 		   struct tgw_tnl_acc *acc)
 {
-	struct tgw_meta *md = tgw_meta(m);
-	const struct tgw_nh *nh;
+	const struct tgw_nh *nh = likely(t->nh != TGW_NH_NONE) ? &tgw.nh[t->nh] : NULL;
+	struct tgw_meta *md;
 	void *e;
 
+	tgw_tnl_acc_add(acc, t->id, in->len, true);
+	if (likely(nh != NULL && nh->resolved && m->pkt_len <= nh->mtu)) {
+		e = rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
+		if (unlikely(e == NULL))
+			return TGW_ENCAP_NO_MBUF;
+		memcpy(e, nh->l2, RTE_ETHER_HDR_LEN);
+		return tgw_edges.encap_tx[t->ops->type_id][nh->port];
+	}
+	/* the packet goes on through the graph as one of ours */
+	md = tgw_meta(m);
 	md->depth++;
 	md->local = 1;
 	md->in_if = TGW_IF_TUNNEL(t->id);
-	tgw_tnl_acc_add(acc, t->id, in->len, true);
-	if (unlikely(t->nh == TGW_NH_NONE))
+	if (t->nh == TGW_NH_NONE)
 		return TGW_ENCAP_LOOKUP;
 	md->nh = t->nh;
-	nh = &tgw.nh[t->nh];
-	if (unlikely(!nh->resolved || m->pkt_len > nh->mtu))
-		return TGW_ENCAP_REWRITE;
-	e = rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
-	if (unlikely(e == NULL))
-		return TGW_ENCAP_NO_MBUF;
-	memcpy(e, nh->l2, RTE_ETHER_HDR_LEN);
-	return tgw_edges.encap_tx[t->ops->type_id][nh->port];
+	return TGW_ENCAP_REWRITE;
 }
 
 #endif

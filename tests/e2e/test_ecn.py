@@ -30,7 +30,7 @@ def _encap(kind, inners, tos_of, **extra):
     """Send inners into tunnel t0; the outer TOS / traffic class of each must be tos_of(inner)."""
     r = tgw.run(tunnel_cfg(kind, **extra), {"lan0": [lan_in(p) for p in inners]})
     got = r.out["wan0"]
-    assert len(got) == len(inners), [g.summary() for g in got]
+    tgw.expect_count(got, len(inners), "wan0")
     exp = []
     for g, inner in zip(got, inners):
         f = fwd4(inner) if isinstance(inner, IP) else fwd6(inner)
@@ -85,7 +85,7 @@ def test_ip6tnl_ttl_alias():
     inner = udp6(hlim=200)
     r = tgw.run(tunnel_cfg("ip6tnl", ttl=33), {"lan0": [lan_in(inner)]})
     got = r.out["wan0"]
-    assert len(got) == 1, [g.summary() for g in got]
+    tgw.expect_count(got, 1, "wan0")
     assert_pkts(got, [wan_out(outer6(fwd6(inner), hlim=33, fl=got[0][IPv6].fl))], "wan0")
 
 

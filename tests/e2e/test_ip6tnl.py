@@ -135,7 +135,7 @@ def test_echo6_via_tunnel():
                      ICMPv6EchoRequest(id=0x99, seq=1, data=b"through the tunnel")))
     r = tgw.run(cfg(), {"wan0": [wan_in(outer6(req, src=PEER6, dst=WAN6))]})
     got = r.out["wan0"]
-    assert len(got) == 1, [g.summary() for g in got]
+    tgw.expect_count(got, 1, "wan0")
     gi = IPv6(bytes(got[0][IPv6].payload)[8:])
     rep = IPv6(bytes(IPv6(src=TUN6, dst=TUN_PEER6, hlim=64, tc=0, fl=gi.fl) /
                      ICMPv6EchoReply(id=0x99, seq=1, data=b"through the tunnel")))
@@ -165,7 +165,7 @@ def test_inner_encap_limit_zero():
     r = tgw.run(cfg(), {"lan0": [lan_in(inner)]})
     assert_no_output(r, "wan0")
     got = r.out["lan0"]
-    assert len(got) == 1, [g.summary() for g in got]
+    tgw.expect_count(got, 1, "lan0")
     exp = tgw.icmp6_error(inner, ICMPv6ParamProblem, LAN6, LAN_HOST6, fl=got[0][IPv6].fl,
                           code=0, ptr=44)
     assert_pkts(got, [lan_out(exp)], "lan0")

@@ -82,7 +82,7 @@ def test_encap_nopmtudisc():
     df = udp4(id=2, flags="DF")
     r = tgw.run(cfg(pmtudisc=False), {"lan0": [lan_in(no_df), lan_in(df)]})
     got = r.out["wan0"]
-    assert len(got) == 2, [g.summary() for g in got]
+    tgw.expect_count(got, 2, "wan0")
     exp = [wan_out(outer4(fwd4(no_df), flags=0, id=got[0][IP].id)),
            wan_out(outer4(fwd4(df), flags="DF", id=got[1][IP].id))]
     assert_pkts(got, exp, "wan0", ordered=True)
@@ -173,7 +173,7 @@ def test_echo_via_tunnel():
     r = tgw.run(cfg(), {"wan0": [wan_in(outer4(req1, src=PEER4, dst=WAN4)),
                                  wan_in(outer4(req2, src=PEER4, dst=WAN4))]})
     got = r.out["wan0"]
-    assert len(got) == 2, [g.summary() for g in got]
+    tgw.expect_count(got, 2, "wan0")
     exp = []
     for req in (req1, req2):
         g = tgw.pick(got, lambda f, q=req: IP in f and ICMP in f and f[ICMP].id == q[ICMP].id,
@@ -193,7 +193,7 @@ def test_decap_inner_ttl_exceeded():
     inner = udp4(src=REMOTE4, dst=LAN_HOST4, ttl=1, id=5, size=120)
     r = tgw.run(cfg(), {"wan0": [wan_in(outer4(inner, src=PEER4, dst=WAN4, ttl=64))]})
     got = r.out["wan0"]
-    assert len(got) == 1, [g.summary() for g in got]
+    tgw.expect_count(got, 1, "wan0")
     gi = IP(bytes(got[0][IP].payload))
     icmp = tgw.icmp4_error(inner, 11, 0, TUN4, REMOTE4, id=gi.id, flags=gi.flags)
     assert_pkts(got, [wan_out(outer4(icmp, id=got[0][IP].id, ttl=64))], "wan0")

@@ -94,7 +94,7 @@ def test_ns_unicast():
     a consistent O flag is accepted."""
     r = tgw.run(cfg(), {"lan0": [_ns(LAN6, LAN6, LAN_MAC)]})
     got = r.out["lan0"]
-    assert len(got) == 1, [g.summary() for g in got]
+    tgw.expect_count(got, 1, "lan0")
     if ICMPv6NDOptDstLLAddr in got[0]:
         exp = _na(LAN6, O=1)
     else:
@@ -220,7 +220,7 @@ def test_ttl_exceeded4():
     p = udp4(dst=FAR4, size=700, ttl=1, id=0x11)
     r = tgw.run(cfg(), {"lan0": [lan_in(p)]})
     got = r.out["lan0"]
-    assert len(got) == 1, [g.summary() for g in got]
+    tgw.expect_count(got, 1, "lan0")
     exp = tgw.icmp4_error(p, 11, 0, LAN4, LAN_HOST4, id=got[0][IP].id, flags=got[0][IP].flags)
     assert_pkts(got, [lan_out(exp)], "lan0")
     assert_no_output(r, "wan0")
@@ -231,7 +231,7 @@ def test_hop_limit_exceeded6():
     p = udp6(dst=FAR6, size=1400, hlim=1)
     r = tgw.run(cfg(), {"lan0": [lan_in(p)]})
     got = r.out["lan0"]
-    assert len(got) == 1, [g.summary() for g in got]
+    tgw.expect_count(got, 1, "lan0")
     exp = tgw.icmp6_error(p, ICMPv6TimeExceeded, LAN6, LAN_HOST6, fl=got[0][IPv6].fl, code=0)
     assert_pkts(got, [lan_out(exp)], "lan0")
     assert_no_output(r, "wan0")
@@ -252,7 +252,7 @@ def test_no_route_icmp_unreachable4():
     p = udp4(dst=FAR4, size=200)
     r = tgw.run(cfg(routes=[]), {"lan0": [lan_in(p)]})
     got = r.out["lan0"]
-    assert len(got) == 1, [g.summary() for g in got]
+    tgw.expect_count(got, 1, "lan0")
     exp = tgw.icmp4_error(p, 3, 0, LAN4, LAN_HOST4, id=got[0][IP].id, flags=got[0][IP].flags)
     assert_pkts(got, [lan_out(exp)], "lan0")
     assert_drops(r, {"no_route": 1})
@@ -263,7 +263,7 @@ def test_no_route_icmp_unreachable6():
     p = udp6(dst=FAR6, size=200)
     r = tgw.run(cfg(routes=[]), {"lan0": [lan_in(p)]})
     got = r.out["lan0"]
-    assert len(got) == 1, [g.summary() for g in got]
+    tgw.expect_count(got, 1, "lan0")
     exp = tgw.icmp6_error(p, ICMPv6DestUnreach, LAN6, LAN_HOST6, fl=got[0][IPv6].fl, code=0)
     assert_pkts(got, [lan_out(exp)], "lan0")
     assert_drops(r, {"no_route": 1})

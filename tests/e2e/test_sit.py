@@ -123,7 +123,7 @@ def test_echo6_via_tunnel():
                      ICMPv6EchoRequest(id=0x77, seq=3, data=b"0123456789abcdef!")))
     r = tgw.run(cfg(), {"wan0": [wan_in(outer4(req, src=PEER4, dst=WAN4, ttl=30))]})
     got = r.out["wan0"]
-    assert len(got) == 1, [g.summary() for g in got]
+    tgw.expect_count(got, 1, "wan0")
     gi = IPv6(bytes(got[0][IP].payload))
     rep = IPv6(bytes(IPv6(src=TUN6, dst=TUN_PEER6, hlim=64, tc=0, fl=gi.fl) /
                      ICMPv6EchoReply(id=0x77, seq=3, data=b"0123456789abcdef!")))

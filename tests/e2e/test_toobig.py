@@ -51,11 +51,10 @@ def check_df_too_big(c, fits, big, mtu, tunnel, encap):
     """fits goes through the tunnel, big is refused with an ICMP error naming mtu."""
     r = tgw.run(c, {"lan0": [lan_in(fits), lan_in(big)]})
     got_w = r.out["wan0"]
-    assert len(got_w) == 1, f"wan0: expected only the packet that fits: " \
-                            f"{[g.summary() for g in got_w]}"
+    tgw.expect_count(got_w, 1, "wan0 (only the packet that fits)")
     assert_pkts(got_w, [encap(fits, got_w[0])], "wan0 (the packet that fits)")
     got_l = r.out["lan0"]
-    assert len(got_l) == 1, f"lan0: expected one ICMP error: {[g.summary() for g in got_l]}"
+    tgw.expect_count(got_l, 1, "lan0 (one ICMP error)")
     err = frag_needed(big, mtu, got_l[0]) if isinstance(big, IP) else ptb(big, mtu, got_l[0])
     assert_pkts(got_l, [err], "lan0 (ICMP error)")
     assert_drops(r, {"too_big": 1})
@@ -128,7 +127,7 @@ def test_ipip_no_df_fragments_outer():
     got = r.out["wan0"]
     whole = [g for g in got if not (g[IP].flags.MF or g[IP].frag)]
     frags = [g for g in got if g[IP].flags.MF or g[IP].frag]
-    assert len(whole) == 1, f"expected one unfragmented packet: {[g.summary() for g in got]}"
+    tgw.expect_count(whole, 1, "wan0 unfragmented packets")
     g = whole[0][IP]
     exp_small = wan_out(outer4(fwd4(small), id=g.id))     # pmtudisc: DF on the outer
     assert_pkts(whole, [exp_small], "wan0 (small packet)")

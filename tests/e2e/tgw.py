@@ -170,6 +170,14 @@ def tshark_check(path, where=None):
 # --------------------------------------------------------------------------- running tungw
 
 _seq = itertools.count()
+LAST = None     # the latest Result, for failure messages
+
+
+def _ctx():
+    """Context for a failure message: the drops of the latest run."""
+    if LAST is None or LAST.stats is None:
+        return ""
+    return f"\n  (that run's drops: {LAST.drops})"
 
 
 class Result:
@@ -232,11 +240,13 @@ def run(cfg, inputs=None, *, expect_exit=0, idle_exit=300, timeout=None, extra_a
     Ports without a "device" get net_pcap<i> with rx/tx pcaps in a fresh temporary
     directory.  With check (the default) the run must exit expect_exit, report 0 mbufs in use,
     write stats whose port counters match the pcaps, and give tshark-clean outputs."""
+    global LAST
     cfg = copy.deepcopy(cfg)
     inputs = inputs or {}
     if timeout is None:
         timeout = float(os.environ.get("TGW_TIMEOUT", "60"))
     r = Result()
+    LAST = r
     r.dir = tempfile.mkdtemp(prefix="tgw-")
     pcaps = {}
     for i, port in enumerate(cfg.get("ports", [])):
@@ -404,7 +414,7 @@ def assert_pkt(got, exp, what="packet"):
     gb, eb = bytes(got), bytes(exp)
     gb = _strip_pad(gb, len(eb))
     if gb != eb:
-        raise AssertionError(f"{what} differs from the expectation:\n{pkt_diff(gb, eb)}")
+        raise AssertionError(f"{what} differs from the expectation:\n{pkt_diff(gb, eb)}{_ctx()}")
 
 
 def assert_pkts(got, exp, what="output", ordered=False):
@@ -416,7 +426,7 @@ def assert_pkts(got, exp, what="output", ordered=False):
         gs = "\n    ".join(Ether(b).summary() for b in gb[:12]) or "(none)"
         es = "\n    ".join(Ether(b).summary() for b in eb[:12]) or "(none)"
         raise AssertionError(f"{what}: {len(gb)} frames, expected {len(eb)}\n  got:\n    {gs}\n"
-                             f"  expected:\n    {es}")
+                             f"  expected:\n    {es}{_ctx()}")
     if ordered:
         for i, (g, e) in enumerate(zip(gb, eb)):
             assert_pkt(g, e, f"{what} frame {i + 1}")
@@ -434,7 +444,7 @@ def assert_pkts(got, exp, what="output", ordered=False):
         msgs = [f"{what}: {len(missing)} of {len(eb)} frames not as expected"]
         for g, e in zip(left, missing):
             msgs.append(pkt_diff(_strip_pad(g, len(e)), e))
-        raise AssertionError("\n".join(msgs))
+        raise AssertionError("\n".join(msgs) + _ctx())
 
 
 def assert_drops(r, want):
@@ -480,7 +490,7 @@ def assert_no_output(r, *ports):
     for p in ports or r.out:
         if r.out.get(p):
             raise AssertionError(f"port {p} sent {len(r.out[p])} frames, expected none:\n    " +
-                                 "\n    ".join(x.summary() for x in r.out[p][:8]))
+                                 "\n    ".join(x.summary() for x in r.out[p][:8]) + _ctx())
 
 
 # --------------------------------------------------------------------------- packet builders
@@ -602,12 +612,26 @@ def icmp6_error(orig, cls, src, dst, fl=0, **fields):
     return IPv6(bytes(IPv6(src=src, dst=dst, hlim=64, tc=0, fl=fl) / cls(**fields) / Raw(ob)))
 
 
+def expect_count(frames, n, what):
+    if len(frames) != n:
+        raise AssertionError(f"{what}: {len(frames)} frames, expected {n}:\n    " +
+                             "\n    ".join(f.summary() for f in frames[:10]) + _ctx())
+
+
+def one(frames, what):
+    """The single frame of frames, or a failure saying what was expected."""
+    if len(frames) != 1:
+        raise AssertionError(f"{what}: {len(frames)} frames, expected 1:\n    " +
+                             "\n    ".join(f.summary() for f in frames[:10]) + _ctx())
+    return frames[0]
+
+
 def pick(frames, pred, what):
     """The single frame of frames satisfying pred."""
     m = [f for f in frames if pred(f)]
     if len(m) != 1:
         raise AssertionError(f"{what}: {len(m)} matching frames among {len(frames)}:\n    " +
-                             "\n    ".join(f.summary() for f in frames[:10]))
+                             "\n    ".join(f.summary() for f in frames[:10]) + _ctx())
     return m[0]
 
 

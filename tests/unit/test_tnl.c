@@ -443,13 +443,15 @@ case_ip4_outer_fill(void)
 					uint16_t id0 = ident;
 
 					memcpy(&o, t->hdr, sizeof(o));
-					tgw_ip4_outer_fill(&o, t, lens[a], ds[b], ttls[c], &ident);
+					tgw_ip4_outer_fill(&o, t, IPPROTO_IPIP, lens[a], ds[b],
+							   ttls[c], &ident);
 					H_CHECK(rte_raw_cksum(&o, sizeof(o)) == 0xffff,
 						"%s len %u ds 0x%02x ttl %u: bad checksum 0x%04x",
 						t->name, lens[a], ds[b], ttls[c],
 						rte_be_to_cpu_16(o.hdr_checksum));
-					H_CHECK(rte_be_to_cpu_16(o.total_length) == lens[a],
-						"total length");
+					H_CHECK(rte_be_to_cpu_16(o.total_length) == lens[a] &&
+							o.next_proto_id == IPPROTO_IPIP,
+						"total length, protocol");
 					H_CHECK(o.time_to_live == (t->ttl ? t->ttl : ttls[c]),
 						"%s: ttl %u", t->name, o.time_to_live);
 					H_CHECK(o.type_of_service ==
