@@ -485,6 +485,7 @@ parse_port(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_port
 		pt->mtu = x;
 	if (tgw_cfg_int_or(c, obj, path, "queues", 1, TGW_MAX_WORKERS, "auto", 0, &x) < 0)
 		return -1;
+	pt->queues = json_object_get(obj, "queues") ? x : 0;
 	e = 0;
 	if (tgw_cfg_enum(c, obj, path, "offloads", offl, &e) < 0)
 		return -1;

@@ -64,9 +64,17 @@ tgw_runtime_init(char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create the mbuf pools: %s", rte_strerror(rte_errno));
 		return -1;
 	}
-	for (unsigned int p = 0; p < tgw.n_ports; p++)
+	for (unsigned int p = 0; p < tgw.n_ports; p++) {
+		/* every worker polls its own queue of every port: queues is the worker count */
+		if (tgw.ports[p].queues && tgw.ports[p].queues != tgw.n_workers) {
+			snprintf(err, errlen, "port %s: \"queues\": %u, but there are %u workers "
+				 "(one RX and one TX queue each; use \"auto\")", tgw.ports[p].name,
+				 tgw.ports[p].queues, tgw.n_workers);
+			return -1;
+		}
 		if (tgw_port_init(&tgw.ports[p], tgw.n_workers, err, errlen) < 0)
 			return -1;
+	}
 	if (tgw_route_init(socket, err, errlen) < 0)
 		return -1;
 	/* each port's link-local address is ours, and multicast is delivered locally (ND) */

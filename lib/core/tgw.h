@@ -46,6 +46,7 @@ struct tgw_port {
 	uint16_t port_id; /* DPDK port id once probed */
 	uint16_t mtu;
 	uint16_t nb_rxd, nb_txd;
+	uint16_t queues; /* 0: auto, one per worker */
 	bool mac_set;
 	bool offloads_off;
 	bool rx_ip_cksum; /* RX IPv4 checksum offload active */

@@ -38,7 +38,7 @@ def v4_traffic():
         p.append(udp4(size=size, id=100 + i, tos=(i * 0x21) & 0xff,
                       fill=bytes((i + k * 13) & 0xff for k in range(size - 28))))
     p.append(IP(bytes(IP(src=LAN_HOST4, dst=REMOTE4, id=200, ttl=128) /
-                      TCP(sport=40100, dport=8443, flags="PA", seq=0xdeadbeef, ack=7, window=512,
+                      TCP(sport=40100, dport=8443, flags="S", seq=0xdeadbeef, window=512,
                           options=[("MSS", 1400), ("NOP", None), ("WScale", 7)]) /
                       (b"tcp payload " * 20))))
     p.append(IP(bytes(IP(src=LAN_HOST4, dst=REMOTE4, id=201) / ICMP(type=8, id=5, seq=6) /
