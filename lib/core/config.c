@@ -15,6 +15,7 @@
 
 #include <rte_malloc.h>
 
+#include "ports.h"
 #include "tnl.h"
 
 struct tgw tgw;
@@ -494,9 +495,20 @@ parse_port(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_port
 		char p[256];
 
 		join(p, sizeof(p), path, "profile");
+		const char *bad;
+		char why[128];
+
 		if (!json_is_object(json_object_get(obj, "profile")))
 			return tgw_cfg_err(c, p, json_object_get(obj, "profile"),
 					   "is not an object");
+		if (tgw_profile_check(json_object_get(obj, "profile"), &bad, why, sizeof(why)) < 0) {
+			char q[300];
+
+			snprintf(q, sizeof(q), "%s.%s", p, bad);
+			return tgw_cfg_err(c, q,
+					   json_object_get(json_object_get(obj, "profile"), bad),
+					   "%s", why);
+		}
 		pt->profile = json_incref(json_object_get(obj, "profile"));
 	}
 	return 0;
@@ -568,11 +580,16 @@ parse_route(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_rou
 	if (r->port < 0 && r->tunnel < 0) {
 		if (rc == 0)
 			return tgw_cfg_err(c, path, NULL, "route needs \"dev\" or \"via\"");
-		/* find the port whose connected prefix holds the gateway */
-		for (unsigned int i = 0; i < tgw.n_ports && r->port < 0; i++)
+		/* the port whose connected prefix holds the gateway (longest match) */
+		int best = -1;
+
+		for (unsigned int i = 0; i < tgw.n_ports; i++)
 			for (unsigned int a = 0; a < tgw.ports[i].n_addrs; a++)
-				if (tgw_prefix_contains(&tgw.ports[i].addrs[a], &r->via))
+				if (tgw_prefix_contains(&tgw.ports[i].addrs[a], &r->via) &&
+				    tgw.ports[i].addrs[a].len > best) {
+					best = tgw.ports[i].addrs[a].len;
 					r->port = i;
+				}
 		if (r->port < 0)
 			return tgw_cfg_err(c, p, json_object_get(obj, "via"),
 					   "is not on a connected network (give \"dev\")");
@@ -605,6 +622,9 @@ parse_neigh(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_nei
 	join(p, sizeof(p), path, "lladdr");
 	if (strlen(s) != 17 || rte_ether_unformat_addr(s, &n->mac) < 0)
 		return tgw_cfg_err(c, p, json_object_get(obj, "lladdr"), "is not a MAC address");
+	if (!rte_is_unicast_ether_addr(&n->mac) || rte_is_zero_ether_addr(&n->mac))
+		return tgw_cfg_err(c, p, json_object_get(obj, "lladdr"),
+				   "is not a unicast MAC address");
 	rc = parse_dev(c, obj, path, &port, &tunnel);
 	if (rc < 0)
 		return -1;
@@ -692,6 +712,19 @@ load_root(struct tgw_cfg_ctx *c, json_t *root)
 		snprintf(p, sizeof(p), "routes[%zu]", i);
 		if (parse_route(c, v, p, &tgw.routes[i]) < 0)
 			return -1;
+		for (unsigned int j = 0; j < i; j++) {
+			struct tgw_prefix a = tgw.routes[i].dst, b = tgw.routes[j].dst;
+
+			if (a.len == b.len && a.ip.family == b.ip.family &&
+			    tgw_prefix_contains(&a, &b.ip)) {
+				char q[64];
+
+				snprintf(q, sizeof(q), "routes[%zu].dst", i);
+				return tgw_cfg_err(c, q, json_object_get(v, "dst"),
+						   "duplicates routes[%u] (as the kernel: File exists)",
+						   j);
+			}
+		}
 		tgw.n_routes++;
 	}
 	if (neighs) {

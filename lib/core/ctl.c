@@ -14,6 +14,7 @@
 #include <rte_ether.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
 #include "route.h"
@@ -162,12 +163,16 @@ learn(uint16_t port, const struct tgw_ip *ip, const struct rte_ether_addr *mac, 
 
 		if (nh->kind != TGW_NH_PORT || nh->port != port || !tgw_ip_eq(&nh->gw, ip))
 			continue;
-		if (!nh->resolved ||
+		if (nh->resolved &&
 		    !rte_is_same_ether_addr((struct rte_ether_addr *)nh->l2, mac)) {
+			/* a new MAC: no worker may be copying the old header while it changes */
 			nh->resolved = 0;
 			rte_wmb();
-			tgw_nh_set_l2(nh, mac);
+			if (tgw.qs)
+				rte_rcu_qsbr_synchronize(tgw.qs, RTE_QSBR_THRID_INVALID);
 		}
+		if (!nh->resolved)
+			tgw_nh_set_l2(nh, mac);
 		found = i;
 	}
 	if (found == TGW_NH_NONE && (create || pd)) {
@@ -403,7 +408,8 @@ nd_input(struct rte_mbuf *m)
 	ll = nd_lladdr((const uint8_t *)(nd + 1), len - sizeof(*nd), 2);
 	if (ll)
 		learn(port, &tgt, ll, false);
-	drop(m, ll ? TGW_DROP_nd_ignored : TGW_DROP_nd_bad);
+	/* RFC 4861 §7.2.5: without the option an INCOMPLETE entry learns nothing */
+	drop(m, TGW_DROP_nd_ignored);
 }
 
 /* ---- held packets and solicitations ---- */

@@ -34,6 +34,8 @@ static const struct name_bit rss_names[] = {
 	{"ipv6_udp", RTE_ETH_RSS_NONFRAG_IPV6_UDP},
 	{"ipv4_tcp", RTE_ETH_RSS_NONFRAG_IPV4_TCP},
 	{"ipv6_tcp", RTE_ETH_RSS_NONFRAG_IPV6_TCP},
+	{"ipv4_other", RTE_ETH_RSS_NONFRAG_IPV4_OTHER},
+	{"ipv6_other", RTE_ETH_RSS_NONFRAG_IPV6_OTHER},
 	{"ipv4_frag", RTE_ETH_RSS_FRAG_IPV4},
 	{"ipv6_frag", RTE_ETH_RSS_FRAG_IPV6},
 	{"l4_src_only", RTE_ETH_RSS_L4_SRC_ONLY},
@@ -64,8 +66,7 @@ static const struct name_bit tx_ol_names[] = {
 	{"geneve_tnl_tso", RTE_ETH_TX_OFFLOAD_GENEVE_TNL_TSO},
 	{"udp_tnl_tso", RTE_ETH_TX_OFFLOAD_UDP_TNL_TSO},
 	{"multi_segs", RTE_ETH_TX_OFFLOAD_MULTI_SEGS},
-	{"mbuf_fast_free", RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE},
-	{NULL, 0},
+	{NULL, 0}, /* no mbuf_fast_free: fragments carry indirect mbufs of another pool */
 };
 
 /* Where drivers-cfg lives: $TGW_DRIVERS_CFG, beside the binary's tree, or the source tree. */
@@ -130,6 +131,67 @@ struct profile {
 static const char *const profile_keys[] = {"driver", "comment", "rx_desc", "tx_desc", "rss_hf",
 					   "rx_offloads", "tx_offloads", NULL};
 
+#define DESC_MAX 4096 /* the mbuf pool is sized for this many per queue */
+
+static const struct name_bit *
+names_of(const char *k)
+{
+	if (strcmp(k, "rss_hf") == 0)
+		return rss_names;
+	if (strcmp(k, "rx_offloads") == 0)
+		return rx_ol_names;
+	if (strcmp(k, "tx_offloads") == 0)
+		return tx_ol_names;
+	return NULL;
+}
+
+int
+tgw_profile_check(json_t *j, const char **bad_key, char *why, size_t len)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(j, k, v) {
+		const struct name_bit *names = names_of(k);
+		int known = 0;
+
+		*bad_key = k;
+		for (int i = 0; profile_keys[i]; i++)
+			known |= strcmp(k, profile_keys[i]) == 0;
+		if (!known) {
+			snprintf(why, len, "unknown key \"%s\"", k);
+			return -1;
+		}
+		if ((strcmp(k, "rx_desc") == 0 || strcmp(k, "tx_desc") == 0) &&
+		    (!json_is_integer(v) || json_integer_value(v) < 32 ||
+		     json_integer_value(v) > DESC_MAX)) {
+			snprintf(why, len, "is not an integer 32..%d", DESC_MAX);
+			return -1;
+		}
+		if (names) {
+			size_t i;
+			json_t *n;
+
+			if (!json_is_array(v)) {
+				snprintf(why, len, "is not an array of names");
+				return -1;
+			}
+			json_array_foreach(v, i, n) {
+				const struct name_bit *nb = names;
+
+				while (nb->name && (!json_is_string(n) ||
+						    strcmp(nb->name, json_string_value(n))))
+					nb++;
+				if (nb->name == NULL) {
+					snprintf(why, len, "element %zu is not one of the known names", i);
+					return -1;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
 static void
 profile_apply(json_t *j, struct profile *pr, const char *port)
 {
@@ -149,9 +211,9 @@ profile_apply(json_t *j, struct profile *pr, const char *port)
 			continue;
 		}
 		if (strcmp(k, "rx_desc") == 0 && json_is_integer(v))
-			pr->rx_desc = json_integer_value(v);
+			pr->rx_desc = RTE_MIN(json_integer_value(v), DESC_MAX);
 		else if (strcmp(k, "tx_desc") == 0 && json_is_integer(v))
-			pr->tx_desc = json_integer_value(v);
+			pr->tx_desc = RTE_MIN(json_integer_value(v), DESC_MAX);
 		else if (strcmp(k, "rss_hf") == 0)
 			pr->rss_hf = bits_of(v, rss_names, port, k);
 		else if (strcmp(k, "rx_offloads") == 0)
@@ -225,9 +287,17 @@ tgw_port_init(struct tgw_port *pt, uint16_t nb_queues, char *err, size_t errlen)
 	}
 	snprintf(pt->driver, sizeof(pt->driver), "%s", info.driver_name);
 	profile_path(info.driver_name, path, sizeof(path));
-	j = json_load_file(path, 0, NULL);
-	if (j == NULL)
-		RTE_LOG(NOTICE, USER1, "port %s: no profile %s, using defaults\n", pt->name, path);
+	{
+		json_error_t je;
+
+		j = json_load_file(path, 0, &je);
+		if (j == NULL && access(path, R_OK) == 0)
+			RTE_LOG(WARNING, USER1, "port %s: profile %s:%d:%d: %s; using defaults\n",
+				pt->name, path, je.line, je.column, je.text);
+		else if (j == NULL)
+			RTE_LOG(NOTICE, USER1, "port %s: no profile %s, using defaults\n",
+				pt->name, path);
+	}
 	profile_apply(j, &pr, pt->name);
 	json_decref(j);
 	profile_apply(pt->profile, &pr, pt->name);
@@ -244,6 +314,7 @@ tgw_port_init(struct tgw_port *pt, uint16_t nb_queues, char *err, size_t errlen)
 	warn_missing(pt->name, "tx offload", pr.tx_ol, info.tx_offload_capa, tx_ol_names);
 	conf.rxmode.offloads = pr.rx_ol & info.rx_offload_capa;
 	conf.txmode.offloads = pr.tx_ol & info.tx_offload_capa;
+	warn_missing(pt->name, "rss hash", pr.rss_hf, info.flow_type_rss_offloads, rss_names);
 	if (nb_queues > 1 && (pr.rss_hf & info.flow_type_rss_offloads)) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf = pr.rss_hf & info.flow_type_rss_offloads;

@@ -19,6 +19,8 @@
 
 #define NH_LOCAL 1 /* index of the shared LOCAL next hop; 0 is DROP */
 
+static uint32_t nh_bcast;
+
 static uint32_t
 nh_new(uint8_t kind)
 {
@@ -132,6 +134,13 @@ add_if_addrs(const struct tgw_prefix *addrs, unsigned int n, int port, int tunne
 		host.len = host.ip.family == 4 ? 32 : 128;
 		if (tgw_route_add(&host, NH_LOCAL) < 0)
 			return -1;
+		if (net.ip.family == 4 && net.len <= 30) {
+			struct tgw_prefix bc = {.ip = net.ip, .len = 32};
+
+			bc.ip.v4 |= rte_cpu_to_be_32(0xffffffffu >> net.len);
+			if (tgw_route_add(&bc, nh_bcast) < 0)
+				return -1;
+		}
 	}
 	return 0;
 }
@@ -164,6 +173,7 @@ tgw_route_init(int socket, char *err, size_t errlen)
 	tgw.n_nh = 0;
 	nh_new(TGW_NH_DROP);
 	nh_new(TGW_NH_LOCAL);
+	nh_bcast = nh_new(TGW_NH_BCAST);
 
 	for (unsigned int t = 0; t < tgw.n_tunnels; t++) {
 		uint32_t nh = nh_new(TGW_NH_TUNNEL);

@@ -14,6 +14,7 @@
 #include "ports.h"
 #include "route.h"
 #include "stats.h"
+#include "tnl.h"
 
 int tgw_meta_off = -1;
 
@@ -53,7 +54,8 @@ tgw_runtime_init(char *err, size_t errlen)
 			 rte_strerror(rte_errno));
 		return -1;
 	}
-	n_mbufs = tgw.n_ports * tgw.n_workers * 2 * 2048 + 16384;
+	/* RX and TX rings of up to 4096 descriptors (ports.c DESC_MAX) on every queue */
+	n_mbufs = tgw.n_ports * tgw.n_workers * 2 * 4096 + 16384;
 	if (tgw.pool == NULL)
 		tgw.pool = rte_pktmbuf_pool_create("tgw_mbuf", n_mbufs, 256, 0,
 						   RTE_MBUF_DEFAULT_BUF_SIZE, socket);
@@ -75,6 +77,7 @@ tgw_runtime_init(char *err, size_t errlen)
 		if (tgw_port_init(&tgw.ports[p], tgw.n_workers, err, errlen) < 0)
 			return -1;
 	}
+	tgw_tnl_rebuild();
 	if (tgw_route_init(socket, err, errlen) < 0)
 		return -1;
 	/* each port's link-local address is ours, and multicast is delivered locally (ND) */

@@ -2,6 +2,8 @@
 /* rte_telemetry commands: /tungw/ports, /tungw/tunnels, /tungw/stats, /tungw/routes, /tungw/sas. */
 #include "telemetry.h"
 
+#include <ctype.h>
+
 #include <rte_telemetry.h>
 
 #include "stats.h"
@@ -12,12 +14,22 @@
  * nested objects are flattened into "object/field" keys, e.g. "ports/wan0/rx_packets"
  * (at most RTE_TEL_MAX_DICT_ENTRIES keys per reply).
  */
+/* Names may hold characters telemetry refuses ("wan-0"): those become '_'. */
+static void
+key(char *k, size_t len, const char *a, const char *b, const char *c)
+{
+	snprintf(k, len, "%s/%s%s%s", a, b, c ? "/" : "", c ? c : "");
+	for (; *k; k++)
+		if (!isalnum((unsigned char)*k) && *k != '_' && *k != '/')
+			*k = '_';
+}
+
 static void
 add_u64(struct rte_tel_data *d, const char *a, const char *b, const char *c, uint64_t v)
 {
 	char k[RTE_TEL_MAX_STRING_LEN];
 
-	snprintf(k, sizeof(k), "%s/%s%s%s", a, b, c ? "/" : "", c ? c : "");
+	key(k, sizeof(k), a, b, c);
 	rte_tel_data_add_dict_u64(d, k, v);
 }
 
@@ -26,7 +38,7 @@ add_str(struct rte_tel_data *d, const char *a, const char *b, const char *v)
 {
 	char k[RTE_TEL_MAX_STRING_LEN];
 
-	snprintf(k, sizeof(k), "%s/%s", a, b);
+	key(k, sizeof(k), a, b, NULL);
 	rte_tel_data_add_dict_string(d, k, v);
 }
 

@@ -37,6 +37,7 @@ eth_input_one(struct rte_mbuf *m, void *ctx)
 	md->in_if = p;
 	md->depth = 0;
 	md->local = 0;
+	md->l2mc = dst & 1;
 	switch (e->ether_type) {
 	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
 		rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);

@@ -13,6 +13,8 @@
 #include <rte_graph.h>
 #include <rte_ip_frag.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
 #include "ip_common.h"
@@ -125,6 +127,12 @@ tgw_graph_setup(char *err, size_t errlen)
 		edges_setup();
 		clones_done = true;
 	}
+	tgw.qs = rte_zmalloc("tgw_qs", rte_rcu_qsbr_get_memsize(tgw.n_workers),
+			     RTE_CACHE_LINE_SIZE);
+	if (tgw.qs == NULL || rte_rcu_qsbr_init(tgw.qs, tgw.n_workers) < 0) {
+		snprintf(err, errlen, "cannot create the RCU state");
+		return -1;
+	}
 	tgw.punt_ring = rte_ring_create("tgw_punt", 4096, SOCKET_ID_ANY, RING_F_SC_DEQ);
 	if (tgw.punt_ring == NULL)
 		goto ring;
@@ -206,13 +214,21 @@ tgw_graph_of(uint16_t w)
 	return rte_graph_lookup(name);
 }
 
+/* A worker: walk its graph; between walks it holds no reference into shared tables. */
 int
 tgw_worker_main(void *arg)
 {
-	struct rte_graph *g = tgw_graph_of((uint16_t)(uintptr_t)arg);
+	uint16_t w = (uint16_t)(uintptr_t)arg;
+	struct rte_graph *g = tgw_graph_of(w);
 
-	while (!tgw.quit)
+	rte_rcu_qsbr_thread_register(tgw.qs, w);
+	rte_rcu_qsbr_thread_online(tgw.qs, w);
+	while (!tgw.quit) {
 		rte_graph_walk(g);
+		rte_rcu_qsbr_quiescent(tgw.qs, w);
+	}
+	rte_rcu_qsbr_thread_offline(tgw.qs, w);
+	rte_rcu_qsbr_thread_unregister(tgw.qs, w);
 	return 0;
 }
 
@@ -249,6 +265,8 @@ tgw_graph_fini(void)
 		}
 	}
 	n_graphs = 0;
+	rte_free(tgw.qs);
+	tgw.qs = NULL;
 	ring_drain(tgw.punt_ring);
 	rte_ring_free(tgw.punt_ring);
 	tgw.punt_ring = NULL;

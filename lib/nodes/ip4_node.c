@@ -29,6 +29,7 @@
 		[IP_FWD_LOCAL_PROTO] = TGW_DROP_NODE(local_proto), \
 		[IP_FWD_RECURSION] = TGW_DROP_NODE(tnl_recursion), \
 		[IP_FWD_PUNT] = TGW_NODE_PUNT, \
+		[IP_FWD_NOT_HOST] = TGW_DROP_NODE(not_for_us), \
 	}
 
 /* The header checksum verifies (RFC 1071): a 20-byte header is summed in three loads. */
@@ -81,11 +82,14 @@ ip4_validate(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
 		if (unlikely(!tgw_ip4_cksum_ok(ip, ihl)))
 			return IP_FWD_BAD_CKSUM;
 	}
-	/* martians: multicast, limited broadcast or loopback source; loopback destination */
-	if (unlikely((ip->src_addr & RTE_BE32(0xf0000000)) == RTE_BE32(0xe0000000) ||
-		     ip->src_addr == RTE_BE32(0xffffffff) ||
+	/* martians (RFC 1812 §5.3.7): multicast, class E, broadcast, unspecified or loopback
+	 * source; loopback destination. Multicast, class E and broadcast destinations: the
+	 * gateway neither routes multicast nor has a service on those groups. */
+	if (unlikely((ip->src_addr & RTE_BE32(0xf0000000)) >= RTE_BE32(0xe0000000) ||
+		     ip->src_addr == 0 ||
 		     (ip->src_addr & RTE_BE32(0xff000000)) == RTE_BE32(0x7f000000) ||
-		     (ip->dst_addr & RTE_BE32(0xff000000)) == RTE_BE32(0x7f000000)))
+		     (ip->dst_addr & RTE_BE32(0xff000000)) == RTE_BE32(0x7f000000) ||
+		     (ip->dst_addr & RTE_BE32(0xf0000000)) >= RTE_BE32(0xe0000000)))
 		return IP_FWD_BAD_ADDR;
 	return IP_FWD_PENDING;
 }
@@ -106,6 +110,12 @@ ip4_dispatch(struct rte_mbuf *m, uint32_t nh_idx, bool forward)
 	}
 	if (unlikely(nh->kind == TGW_NH_DROP))
 		return IP_FWD_NO_ROUTE;
+	/* a directed broadcast: not forwarded, not answered (icmp_echo_ignore_broadcasts) */
+	if (unlikely(nh->kind == TGW_NH_BCAST))
+		return IP_FWD_BAD_ADDR;
+	/* only frames sent to our MAC are forwarded (the kernel's PACKET_HOST rule) */
+	if (unlikely(md->l2mc && !md->local))
+		return IP_FWD_NOT_HOST;
 	if (forward && !md->local) {
 		uint32_t s;
 

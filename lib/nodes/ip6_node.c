@@ -27,6 +27,7 @@
 		[IP_FWD_LOCAL_PROTO] = TGW_DROP_NODE(local_proto), \
 		[IP_FWD_RECURSION] = TGW_DROP_NODE(tnl_recursion), \
 		[IP_FWD_PUNT] = TGW_NODE_PUNT, \
+		[IP_FWD_NOT_HOST] = TGW_DROP_NODE(not_for_us), \
 	}
 
 static __rte_always_inline uint16_t
@@ -107,6 +108,12 @@ ip6_dispatch(struct rte_mbuf *m, uint32_t nh_idx)
 		return ip6_local_demux(m, ip6);
 	if (unlikely(nh->kind == TGW_NH_DROP))
 		return IP_FWD_NO_ROUTE;
+	if (unlikely(md->l2mc && !md->local))
+		return IP_FWD_NOT_HOST;
+	/* RFC 4291 §2.5.6: link-local addresses are never forwarded */
+	if (unlikely((ip6->dst_addr[0] == 0xfe && (ip6->dst_addr[1] & 0xc0) == 0x80) ||
+		     (ip6->src_addr[0] == 0xfe && (ip6->src_addr[1] & 0xc0) == 0x80)))
+		return IP_FWD_BAD_ADDR;
 	if (!md->local) {
 		if (unlikely(ip6->hop_limits <= 1)) {
 			md->punt = TGW_DROP_hop_limit_exceeded;

@@ -26,6 +26,7 @@ enum {
 	IP_FWD_LOCAL_PROTO,
 	IP_FWD_RECURSION,
 	IP_FWD_PUNT,
+	IP_FWD_NOT_HOST,
 	IP_FWD_NB,
 	IP_FWD_PENDING = 0xffff, /* not decided yet */
 };

@@ -53,6 +53,9 @@ const struct tgw_tnl_ops *tgw_tnl_ops_find(const char *type);
 int tgw_tnl_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tunnel *t);
 /* After ports, routes and neighbours: MTU defaults, templates, endpoint table. */
 int tgw_tnl_finalize(char *err, size_t errlen);
+/* Build the templates again once ports are up: a "local": "any" source comes from the
+ * underlay port, whose link-local address exists only then. */
+void tgw_tnl_rebuild(void);
 
 /* The endpoint table (kernel ip_tunnel_lookup precedence). */
 struct tgw_tnl_key {

@@ -110,7 +110,7 @@ tgw_tnl_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_t
 	if (ops->has_pmtudisc && !t->pmtudisc && t->ttl != 0) {
 		snprintf(p, sizeof(p), "%s.pmtudisc", path);
 		return tgw_cfg_err(c, p, json_object_get(obj, "pmtudisc"),
-				   "false is incompatible with a fixed ttl (use \"ttl\": \"inherit\")");
+				   "is incompatible with a fixed ttl (use \"ttl\": \"inherit\")");
 	}
 	if (json_object_get(obj, "addresses")) {
 		json_t *arr = json_object_get(obj, "addresses"), *v;
@@ -324,6 +324,13 @@ tgw_tnl_finalize(char *err, size_t errlen)
 	return 0;
 }
 
+void
+tgw_tnl_rebuild(void)
+{
+	for (unsigned int i = 0; i < tgw.n_tunnels; i++)
+		tgw.tunnels[i].ops->build(&tgw.tunnels[i]);
+}
+
 /* Used by the fast path (tnl_inline.h). */
 int
 tgw_tnl_lookup_slow(uint8_t family, uint8_t proto, uint32_t key, const void *dst,
@@ -335,19 +342,22 @@ tgw_tnl_lookup_slow(uint8_t family, uint8_t proto, uint32_t key, const void *dst
 
 	if (tb->slots == NULL)
 		return -1;
-	/* Kernel ip_tunnel_lookup order: exact, remote only, local only, wildcard. */
+	/* The kernel's order: exact first; then remote only before local only for IPv4
+	 * (ip_tunnel_lookup), local only before remote only for IPv6 (ip6_tnl_lookup);
+	 * the wildcard last. */
 	key_fill(&k, family, proto, key, dst, src);
 	s = table_find(tb, &k);
 	if (s && s->used)
 		return s->tunnel;
-	if (tb->has_wild_local[proto]) {
-		key_fill(&k, family, proto, key, NULL, src);
-		s = table_find(tb, &k);
-		if (s && s->used)
-			return s->tunnel;
-	}
-	if (tb->has_wild_remote[proto]) {
-		key_fill(&k, family, proto, key, dst, NULL);
+	for (int pass = 0; pass < 2; pass++) {
+		bool remote_only = (pass == 0) == (family == 4);
+
+		if (remote_only && tb->has_wild_local[proto])
+			key_fill(&k, family, proto, key, NULL, src);
+		else if (!remote_only && tb->has_wild_remote[proto])
+			key_fill(&k, family, proto, key, dst, NULL);
+		else
+			continue;
 		s = table_find(tb, &k);
 		if (s && s->used)
 			return s->tunnel;

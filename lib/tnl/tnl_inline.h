@@ -118,9 +118,9 @@ tgw_ip4_tmpl_csum_base(const struct rte_ipv4_hdr *ip)
 
 /*
  * Fill the per-packet fields of an outer IPv4 header already copied from the template:
- * protocol, total length, TOS (inherit/ECN), TTL (inherit), ID (0 with DF, as the
- * kernel's ip_select_ident for sockless DF packets; RFC 6864 §4.1) and the header
- * checksum. The checksum is summed from the values in registers: reading back the
+ * protocol, total length, TOS (inherit/ECN), TTL (inherit), ID and the header checksum.
+ * The ID is a per-lcore counter whether or not DF is set, as the kernel's iptunnel_xmit
+ * always calls __ip_select_ident (RFC 6864 §4 allows any value with DF). The checksum is summed from the values in registers: reading back the
  * header just written with narrow stores would stall on store forwarding.
  */
 static __rte_always_inline void
@@ -129,11 +129,9 @@ tgw_ip4_outer_fill(struct rte_ipv4_hdr *o, const struct tgw_tunnel *t, uint8_t p
 {
 	uint8_t tos = tgw_tnl_outer_tos(t->tos, inner_ds);
 	uint8_t ttl = t->ttl ? t->ttl : inner_ttl;
-	rte_be16_t len = rte_cpu_to_be_16(tot_len), id = 0;
+	rte_be16_t len = rte_cpu_to_be_16(tot_len), id = rte_cpu_to_be_16((*ident)++);
 	uint32_t s;
 
-	if (!t->pmtudisc)
-		id = rte_cpu_to_be_16((*ident)++);
 	o->type_of_service = tos;
 	o->total_length = len;
 	o->packet_id = id;
@@ -148,12 +146,11 @@ tgw_ip4_outer_fill(struct rte_ipv4_hdr *o, const struct tgw_tunnel *t, uint8_t p
 }
 
 /* The inner packet may be fragmented but the outer is bigger than the tunnel MTU:
- * clear DF and give the outer packet an identification (RFC 791), checksum again. */
+ * clear DF so that the outer packet is fragmented (RFC 791), checksum again. */
 static inline void
-tgw_ip4_outer_allow_frag(struct rte_ipv4_hdr *o, uint16_t *ident)
+tgw_ip4_outer_allow_frag(struct rte_ipv4_hdr *o)
 {
 	o->fragment_offset = 0;
-	o->packet_id = rte_cpu_to_be_16((*ident)++);
 	o->hdr_checksum = 0;
 	o->hdr_checksum = rte_ipv4_cksum(o);
 }
@@ -247,6 +244,7 @@ tgw_tnl_decap_ip(struct rte_mbuf *m, const struct tgw_tunnel *t, uint32_t off, b
 	rte_pktmbuf_adj(m, off);
 	md->in_if = TGW_IF_TUNNEL(t->id);
 	md->local = 0;
+	md->l2mc = 0;
 	tgw_tnl_acc_add(acc, t->id, m->pkt_len, false);
 	return v6 ? TGW_DECAP_IP6 : TGW_DECAP_IP4;
 }

@@ -29,7 +29,7 @@ ip4ip_encap_one(struct rte_mbuf *m, struct tgw_tnl_acc *acc)
 	tgw_ip4_outer_fill(o, t, in.v6 ? IPPROTO_IPV6 : IPPROTO_IPIP, in.len + sizeof(*o), in.ds,
 			   in.ttl, &ip4_ident[rte_lcore_id()]);
 	if (unlikely(in.len > t->mtu))
-		tgw_ip4_outer_allow_frag(o, &ip4_ident[rte_lcore_id()]);
+		tgw_ip4_outer_allow_frag(o);
 	return tgw_tnl_encap_done(m, t, &in, acc);
 }
 
