@@ -5,7 +5,8 @@
 
 Runs (a) every build/tests/unit/test_* binary (each "PASS name" / "FAIL name: why" line is one
 result; a binary that exits non-zero without a FAIL line is one failure), (b) every test_*
-function of tests/e2e/test_*.py, (c) `tungw --check` on every config/*.json, (d) the
+function of tests/e2e/test_*.py (one result, or one per sub-result when it returns a list of
+(name, None or failure text)), (c) `tungw --check` on every config/*.json, (d) the
 configuration-error catalogue of tests/configerr/cases.py, (e) the fuzz corpus replay of every
 build-fuzz/tests/fuzz/fuzz_* binary (default run only).  Jobs run two at a time; each tungw
 gets its own --file-prefix and temporary directory.  With --label L every name is prefixed
@@ -28,6 +29,8 @@ import sys
 import tempfile
 import time
 import traceback
+
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 E2E = os.path.join(REPO, "tests", "e2e")
@@ -84,9 +87,12 @@ def job_e2e(module, fn):
     t0 = time.time()
     try:
         mod = importlib.import_module(module)
-        getattr(mod, fn)()
+        ret = getattr(mod, fn)()
     except Exception:
         return [(False, name, f"({time.time() - t0:.1f}s)\n" + traceback.format_exc())]
+    if isinstance(ret, list):
+        # a test may report sub-results: [(subname, None if it passed else why)]
+        return [(err is None, f"{name}[{sub}]", err or "") for sub, err in ret]
     return [(True, name, f"({time.time() - t0:.1f}s)")]
 
 
@@ -140,8 +146,13 @@ def job_fuzz(binary, corpus):
         except subprocess.TimeoutExpired:
             return [(False, name, f"replay of {len(files)} inputs exceeded {FUZZ_TIMEOUT}s")]
         if p.returncode != 0:
+            lines = p.stdout.splitlines()
+            running = [ln for ln in lines if ln.startswith("Running:")][-1:]
+            why = [ln for ln in lines if re.search(r"ERROR|Assertion|PANIC|panic|abort|"
+                                                  r"runtime error|deadly signal", ln)][:6]
             return [(False, name, f"exited {p.returncode} replaying inputs {i + 1}.."
-                     f"{i + len(chunk)} of {len(files)}; output tail:\n{p.stdout[-2000:]}")]
+                     f"{i + len(chunk)} of {len(files)}:\n  " +
+                     "\n  ".join(running + why) + f"\n  output tail:\n{p.stdout[-1200:]}")]
     return [(True, name, f"{len(files)} inputs")]
 
 
@@ -227,9 +238,11 @@ def main():
         print(f"note: {tungw} does not exist; its tests will fail", flush=True)
     os.environ["TUNGW_BIN"] = tungw
 
-    jobs = [(n, j) for n, j in discover(build, tungw, os.path.abspath(args.fuzz_build),
-                                        not args.label)
-            if selected(n, args.only) or (j[0] == "unit" and args.only)]
+    found = discover(build, tungw, os.path.abspath(args.fuzz_build), not args.label)
+    jobs = [(n, j) for n, j in found if selected(n, args.only)]
+    if args.only and not jobs:
+        # the pattern may name a test inside a unit binary: run them and filter their lines
+        jobs = [(n, j) for n, j in found if j[0] == "unit"]
 
     npass = nfail = 0
     t0 = time.time()

@@ -182,7 +182,7 @@ learn(uint16_t port, const struct tgw_ip *ip, const struct rte_ether_addr *mac, 
 		tgw_nh_set_l2(&tgw.nh[found], mac);
 	}
 	if (found != TGW_NH_NONE && on_link(port, ip) &&
-	    tgw.nh[tgw_route_lookup(ip)].kind == TGW_NH_GLEAN) {
+	    (tgw.nh[tgw_route_lookup(ip)].kind == TGW_NH_GLEAN || tgw_ip_is_ll(ip))) {
 		struct tgw_prefix host = {.ip = *ip, .len = ip->family == 4 ? 32 : 128};
 
 		tgw_route_add(&host, found);
@@ -192,6 +192,17 @@ learn(uint16_t port, const struct tgw_ip *ip, const struct rte_ether_addr *mac, 
 }
 
 /* ---- ARP ---- */
+
+/* A received packet becomes a reply built from scratch: one segment, reset. */
+static void
+mbuf_reuse(struct rte_mbuf *m)
+{
+	if (m->next != NULL) {
+		rte_pktmbuf_free(m->next);
+		m->next = NULL;
+	}
+	rte_pktmbuf_reset(m);
+}
 
 static struct rte_mbuf *
 arp_build(uint16_t port, uint16_t op, const struct tgw_ip *sip, const struct rte_ether_addr *tha,
@@ -204,7 +215,7 @@ arp_build(uint16_t port, uint16_t op, const struct tgw_ip *sip, const struct rte
 		m = rte_pktmbuf_alloc(tgw.pool);
 	if (m == NULL)
 		return NULL;
-	rte_pktmbuf_reset(m);
+	mbuf_reuse(m);
 	e = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*e) + sizeof(*a));
 	a = (struct rte_arp_hdr *)(e + 1);
 	if (op == RTE_ARP_OP_REQUEST)
@@ -298,7 +309,7 @@ nd_build(uint16_t port, uint8_t type, uint32_t flags, const uint8_t src[16], con
 		m = rte_pktmbuf_alloc(tgw.pool);
 	if (m == NULL)
 		return NULL;
-	rte_pktmbuf_reset(m);
+	mbuf_reuse(m);
 	e = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*e) + sizeof(*ip6) + sizeof(*nd) + 8);
 	ip6 = (struct rte_ipv6_hdr *)(e + 1);
 	nd = (struct nd_msg *)(ip6 + 1);

@@ -225,8 +225,8 @@ tgw_route_init(int socket, char *err, size_t errlen)
 		if (nh == TGW_NH_NONE)
 			goto full;
 		tgw_nh_set_l2(&tgw.nh[nh], &n->mac);
-		/* A neighbour on a connected network is reached directly (host route). */
-		if (tgw.nh[tgw_route_lookup(&n->ip)].kind == TGW_NH_GLEAN)
+		/* A neighbour on a connected network (or link-local) is reached directly. */
+		if (tgw.nh[tgw_route_lookup(&n->ip)].kind == TGW_NH_GLEAN || tgw_ip_is_ll(&n->ip))
 			tgw_route_add(&host, nh);
 	}
 	/* Cache each tunnel's underlay next hop (routes are static at run time). */

@@ -16,8 +16,7 @@
 #include "stats.h"
 #include "tnl.h"
 
-int tgw_meta_off = -1;
-
+/* Register the metadata at TGW_META_OFF; -1 if a PMD or library took that room first. */
 static int
 meta_register(void)
 {
@@ -26,10 +25,11 @@ meta_register(void)
 		.size = sizeof(struct tgw_meta),
 		.align = __alignof__(struct tgw_meta),
 	};
+	static int off = -1;
 
-	if (tgw_meta_off < 0)
-		tgw_meta_off = rte_mbuf_dynfield_register(&desc);
-	return tgw_meta_off;
+	if (off < 0)
+		off = rte_mbuf_dynfield_register_offset(&desc, TGW_META_OFF);
+	return off == (int)TGW_META_OFF ? off : -1;
 }
 
 int

@@ -18,39 +18,52 @@ enum {
 	ETH_NEXT_NB
 };
 
-/* Returns the next edge; the mbuf data then starts at the L3 header. */
+/* The receiving port of a burst, and its MAC as the low 48 bits of a load. */
+struct eth_port {
+	uint16_t p;
+	uint64_t mac;
+};
+
+static __rte_always_inline void
+eth_strip(struct rte_mbuf *m)
+{
+	m->data_off += RTE_ETHER_HDR_LEN;
+	m->data_len -= RTE_ETHER_HDR_LEN;
+	m->pkt_len -= RTE_ETHER_HDR_LEN;
+}
+
+/*
+ * Accepts frames to the port's MAC or to a group address, sets the receive
+ * metadata, strips Ethernet from IP packets and returns the next edge (ARP keeps
+ * its Ethernet header for the control lcore).
+ */
 static __rte_always_inline uint16_t
-eth_input_one(struct rte_mbuf *m, void *ctx)
+eth_input_one(struct rte_mbuf *m, const struct eth_port *ep)
 {
 	const struct rte_ether_hdr *e = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	uint16_t p = tgw_port_idx[m->port];
-	struct tgw_meta *md = tgw_meta(m);
 	uint64_t dst;
+	bool mc;
 
-	RTE_SET_USED(ctx);
 	if (unlikely(m->data_len < RTE_ETHER_HDR_LEN))
 		return ETH_NEXT_TRUNCATED;
 	memcpy(&dst, e, sizeof(dst));
-	/* our MAC, or the group bit (broadcast, multicast) */
-	if (unlikely(((dst ^ tgw_port_mac64[p]) & 0xffffffffffffULL) != 0 && !(dst & 1)))
+	mc = dst & 1; /* the group bit: broadcast, multicast */
+	if (unlikely(((dst ^ ep->mac) << 16) != 0 && !mc))
 		return ETH_NEXT_NOT_FOR_US;
-	md->in_if = p;
-	md->depth = 0;
-	md->local = 0;
-	md->l2mc = dst & 1;
-	switch (e->ether_type) {
-	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
-		rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
+	tgw_meta_rx(m, ep->p, mc);
+	if (likely(e->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4))) {
+		eth_strip(m);
 		return ETH_NEXT_IP4;
-	case RTE_BE16(RTE_ETHER_TYPE_IPV6):
-		rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
-		return ETH_NEXT_IP6;
-	case RTE_BE16(RTE_ETHER_TYPE_ARP):
-		md->punt = TGW_PUNT_ARP;
-		return ETH_NEXT_PUNT;
-	default:
-		return ETH_NEXT_BAD_ETHERTYPE;
 	}
+	if (e->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+		eth_strip(m);
+		return ETH_NEXT_IP6;
+	}
+	if (e->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
+		tgw_meta(m)->punt = TGW_PUNT_ARP;
+		return ETH_NEXT_PUNT;
+	}
+	return ETH_NEXT_BAD_ETHERTYPE;
 }
 
 #define ETH_NEXT_NODES \

@@ -99,6 +99,30 @@ edges_setup(void)
 	}
 }
 
+/* Edges the fast path reads from the tables: next hop -> forwarding edge, tunnel -> TX. */
+static void
+edges_of_tables(void)
+{
+	for (uint32_t i = 0; i < tgw.n_nh; i++) {
+		struct tgw_nh *nh = &tgw.nh[i];
+
+		if (nh->kind == TGW_NH_TUNNEL) {
+			uint8_t ty = tgw.tunnels[nh->tunnel].ops->type_id;
+
+			nh->fwd_edge[0] = tgw_edges.ip4_fwd_encap[ty];
+			nh->fwd_edge[1] = tgw_edges.ip6_fwd_encap[ty];
+		} else {
+			nh->fwd_edge[0] = nh->fwd_edge[1] = IP_FWD_REWRITE;
+		}
+	}
+	for (uint16_t t = 0; t < tgw.n_tunnels; t++) {
+		struct tgw_tunnel *tn = &tgw.tunnels[t];
+
+		if (tn->nh != TGW_NH_NONE)
+			tn->tx_edge = tgw_edges.encap_tx[tn->ops->type_id][tgw.nh[tn->nh].port];
+	}
+}
+
 static struct rte_ip_frag_tbl *
 reasm_table(int socket)
 {
@@ -127,6 +151,7 @@ tgw_graph_setup(char *err, size_t errlen)
 		edges_setup();
 		clones_done = true;
 	}
+	edges_of_tables();
 	tgw.qs = rte_zmalloc("tgw_qs", rte_rcu_qsbr_get_memsize(tgw.n_workers),
 			     RTE_CACHE_LINE_SIZE);
 	if (tgw.qs == NULL || rte_rcu_qsbr_init(tgw.qs, tgw.n_workers) < 0) {

@@ -42,8 +42,12 @@ rx_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t
 	if (n == 0)
 		return 0;
 	node->idx = n;
-	TGW_NODE_LOOP(node->objs, n, nexts, eth_input_one, NULL);
-	tgw_node_dispatch(graph, node, node->objs, nexts, n, &c->spec);
+	{
+		const struct eth_port ep = {.p = p, .mac = tgw_port_mac64[p]};
+
+		TGW_NODE_LOOP(node->objs, n, nexts, eth_input_one, &ep);
+	}
+	tgw_node_dispatch(graph, node, node->objs, nexts, n, &c->spec, true);
 	return n;
 }
 

@@ -27,27 +27,22 @@
 		[IP_FWD_BAD_ADDR] = TGW_DROP_NODE(ip4_bad_addr), \
 		[IP_FWD_NO_ROUTE] = TGW_DROP_NODE(no_route), \
 		[IP_FWD_LOCAL_PROTO] = TGW_DROP_NODE(local_proto), \
-		[IP_FWD_RECURSION] = TGW_DROP_NODE(tnl_recursion), \
 		[IP_FWD_PUNT] = TGW_NODE_PUNT, \
 		[IP_FWD_NOT_HOST] = TGW_DROP_NODE(not_for_us), \
 	}
 
-/* The header checksum verifies (RFC 1071): a 20-byte header is summed in three loads. */
+/* The header checksum verifies (RFC 1071): a 20-byte header is five 32-bit words summed
+ * in a 64-bit accumulator, then folded. */
 static __rte_always_inline bool
 tgw_ip4_cksum_ok(const struct rte_ipv4_hdr *ip, uint32_t ihl)
 {
-	uint64_t a, b, s;
-	uint32_t c;
+	uint32_t w[5];
+	uint64_t s;
 
 	if (unlikely(ihl != sizeof(*ip)))
 		return rte_raw_cksum(ip, ihl) == 0xffff;
-	memcpy(&a, ip, 8);
-	memcpy(&b, (const uint8_t *)ip + 8, 8);
-	memcpy(&c, (const uint8_t *)ip + 16, 4);
-	s = a + b;
-	s += s < b; /* end-around carry */
-	s += c;
-	s += s < c;
+	memcpy(w, ip, sizeof(w));
+	s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
 	s = (s & 0xffffffff) + (s >> 32);
 	s = (s & 0xffff) + (s >> 16);
 	s = (s & 0xffff) + (s >> 16);
@@ -55,21 +50,31 @@ tgw_ip4_cksum_ok(const struct rte_ipv4_hdr *ip, uint32_t ihl)
 	return s == 0xffff;
 }
 
+/* Martian first octets (RFC 1812 §5.3.7, RFC 5735): sources 0/8, 127/8, 224/4 and up;
+ * destinations 0/8, 127/8, multicast, class E and broadcast (the gateway routes no multicast
+ * and has no service on a group). */
+static const uint8_t ip4_bad_src[256] = {[0] = 1, [127] = 1, [224 ... 255] = 1};
+static const uint8_t ip4_bad_dst[256] = {[0] = 1, [127] = 1, [224 ... 255] = 1};
+
 /* Header checks of RFC 1812 §5.2.2; returns IP_FWD_PENDING if the packet is sound. */
 static __rte_always_inline uint16_t
 ip4_validate(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
 {
 	uint32_t ihl, tot;
 
-	if (unlikely(m->data_len < sizeof(*ip)))
-		return IP_FWD_TRUNCATED;
-	if (unlikely((ip->version_ihl >> 4) != 4))
-		return IP_FWD_BAD_VERSION;
-	ihl = (ip->version_ihl & 0xf) * 4;
-	if (unlikely(ihl < sizeof(*ip)))
-		return IP_FWD_BAD_HLEN;
-	if (unlikely(ihl > m->data_len))
-		return IP_FWD_TRUNCATED;
+	if (likely(m->data_len >= sizeof(*ip) && ip->version_ihl == RTE_IPV4_VHL_DEF)) {
+		ihl = sizeof(*ip);
+	} else {
+		if (unlikely(m->data_len < sizeof(*ip)))
+			return IP_FWD_TRUNCATED;
+		if (unlikely((ip->version_ihl >> 4) != 4))
+			return IP_FWD_BAD_VERSION;
+		ihl = (ip->version_ihl & 0xf) * 4;
+		if (unlikely(ihl < sizeof(*ip)))
+			return IP_FWD_BAD_HLEN;
+		if (unlikely(ihl > m->data_len))
+			return IP_FWD_TRUNCATED;
+	}
 	tot = rte_be_to_cpu_16(ip->total_length);
 	if (unlikely(tot < ihl || tot > m->pkt_len))
 		return IP_FWD_BAD_LENGTH;
@@ -82,43 +87,46 @@ ip4_validate(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
 		if (unlikely(!tgw_ip4_cksum_ok(ip, ihl)))
 			return IP_FWD_BAD_CKSUM;
 	}
-	/* martians (RFC 1812 §5.3.7): multicast, class E, broadcast, unspecified or loopback
-	 * source; loopback destination. Multicast, class E and broadcast destinations: the
-	 * gateway neither routes multicast nor has a service on those groups. */
-	if (unlikely((ip->src_addr & RTE_BE32(0xf0000000)) >= RTE_BE32(0xe0000000) ||
-		     ip->src_addr == 0 ||
-		     (ip->src_addr & RTE_BE32(0xff000000)) == RTE_BE32(0x7f000000) ||
-		     (ip->dst_addr & RTE_BE32(0xff000000)) == RTE_BE32(0x7f000000) ||
-		     (ip->dst_addr & RTE_BE32(0xf0000000)) >= RTE_BE32(0xe0000000)))
+	if (unlikely(ip4_bad_src[((const uint8_t *)&ip->src_addr)[0]] |
+		     ip4_bad_dst[((const uint8_t *)&ip->dst_addr)[0]]))
 		return IP_FWD_BAD_ADDR;
 	return IP_FWD_PENDING;
 }
 
-/* Route decision for one packet whose next hop is known; decrements TTL if forwarding. */
+/*
+ * Route decision for one packet whose next hop is known. Forwarded packets that
+ * are not ours get their TTL decremented (RFC 1812 §5.3.1); those that arrived in
+ * an Ethernet group frame are not forwarded (the kernel's PACKET_HOST rule).
+ */
 static __rte_always_inline uint16_t
-ip4_dispatch(struct rte_mbuf *m, uint32_t nh_idx, bool forward)
+ip4_dispatch(struct rte_mbuf *m, uint32_t nh_idx)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 	const struct tgw_nh *nh = &tgw.nh[nh_idx];
 	struct tgw_meta *md = tgw_meta(m);
+	uint32_t s;
 
-	if (nh->kind == TGW_NH_LOCAL) {
-		if (unlikely(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
-							    RTE_IPV4_HDR_OFFSET_MASK)))
-			return IP_FWD_REASM;
-		return tgw_edges.ip4_local[ip->next_proto_id];
+	if (unlikely(nh->kind < TGW_NH_PORT)) {
+		if (nh->kind == TGW_NH_LOCAL) {
+			if (unlikely(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
+								    RTE_IPV4_HDR_OFFSET_MASK)))
+				return IP_FWD_REASM;
+			return tgw_edges.ip4_local[ip->next_proto_id];
+		}
+		/* a directed broadcast: not forwarded, not answered */
+		if (nh->kind == TGW_NH_BCAST)
+			return IP_FWD_BAD_ADDR;
+		if (tgw_meta_special(m))
+			return md->local ? IP_FWD_NO_ROUTE : IP_FWD_NOT_HOST;
+		/* RFC 1812 §5.2.7.1: destination (network) unreachable */
+		md->punt = TGW_DROP_no_route;
+		md->aux = TGW_ICMP_AUX(TGW_ICMP_DEST_UNREACH, 0, 0);
+		return IP_FWD_ICMP_ERR;
 	}
-	if (unlikely(nh->kind == TGW_NH_DROP))
-		return IP_FWD_NO_ROUTE;
-	/* a directed broadcast: not forwarded, not answered (icmp_echo_ignore_broadcasts) */
-	if (unlikely(nh->kind == TGW_NH_BCAST))
-		return IP_FWD_BAD_ADDR;
-	/* only frames sent to our MAC are forwarded (the kernel's PACKET_HOST rule) */
-	if (unlikely(md->l2mc && !md->local))
-		return IP_FWD_NOT_HOST;
-	if (forward && !md->local) {
-		uint32_t s;
-
+	if (unlikely(tgw_meta_special(m))) {
+		if (!md->local)
+			return IP_FWD_NOT_HOST;
+	} else {
 		if (unlikely(ip->time_to_live <= 1)) {
 			/* RFC 792: time exceeded in transit */
 			md->punt = TGW_DROP_ttl_exceeded;
@@ -131,13 +139,8 @@ ip4_dispatch(struct rte_mbuf *m, uint32_t nh_idx, bool forward)
 		ip->hdr_checksum = (uint16_t)(s + (s >> 16));
 	}
 	md->nh = nh_idx;
-	if (nh->kind == TGW_NH_TUNNEL) {
-		if (unlikely(md->depth >= TGW_TNL_MAX_DEPTH))
-			return IP_FWD_RECURSION;
-		md->tunnel = nh->tunnel;
-		return tgw_edges.ip4_fwd_encap[tgw.tunnels[nh->tunnel].ops->type_id];
-	}
-	return IP_FWD_REWRITE;
+	md->tunnel = nh->tunnel;
+	return nh->fwd_edge[0];
 }
 
 static __rte_always_inline uint16_t
@@ -159,7 +162,7 @@ ip4_lookup_one(struct rte_mbuf *m, uint32_t *dst)
 
 static __rte_always_inline uint16_t
 ip4_route_burst(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
-		bool input)
+		bool input, bool whole)
 {
 	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
 	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
@@ -176,22 +179,28 @@ ip4_route_burst(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 	rte_fib_lookup_bulk(tgw.fib4, dst, nh, n);
 	for (i = 0; i < n; i++)
 		if (likely(nexts[i] == IP_FWD_PENDING))
-			nexts[i] = ip4_dispatch(pkts[i], nh[i], true);
-	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec);
+			nexts[i] = ip4_dispatch(pkts[i], nh[i]);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
 	return n;
 }
 
 static uint16_t
-ip4_input_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+ip4_input_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		bool whole)
 {
-	return ip4_route_burst(graph, node, objs, n, true);
+	return ip4_route_burst(graph, node, objs, n, true, whole);
 }
 
+TGW_NODE_PROCESS(ip4_input_process, ip4_input_chunk)
+
 static uint16_t
-ip4_lookup_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+ip4_lookup_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		 bool whole)
 {
-	return ip4_route_burst(graph, node, objs, n, false);
+	return ip4_route_burst(graph, node, objs, n, false, whole);
 }
+
+TGW_NODE_PROCESS(ip4_lookup_process, ip4_lookup_chunk)
 
 static struct rte_node_register ip4_input_node = {
 	.name = TGW_NODE_IP4_INPUT,
@@ -237,6 +246,7 @@ ip4_rewrite_one(struct rte_mbuf *m, void *ctx)
 		}
 		if (md->local)
 			return REWRITE_TOO_BIG;
+		tgw_ip_unforward(m);
 		md->punt = TGW_DROP_too_big;
 		md->aux = TGW_ICMP_AUX(TGW_ICMP_DEST_UNREACH, 4, nh->mtu);
 		return REWRITE_ICMP_ERR;
@@ -249,14 +259,17 @@ ip4_rewrite_one(struct rte_mbuf *m, void *ctx)
 }
 
 static uint16_t
-ip4_rewrite_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+ip4_rewrite_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		  bool whole)
 {
 	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
 
-	TGW_NODE_LOOP(objs, n, nexts, ip4_rewrite_one, NULL);
-	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec);
+	TGW_NODE_LOOP_HOT(objs, n, nexts, ip4_rewrite_one, NULL);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
 	return n;
 }
+
+TGW_NODE_PROCESS(ip4_rewrite_process, ip4_rewrite_chunk)
 
 static struct rte_node_register ip4_rewrite_node = {
 	.name = TGW_NODE_IP4_REWRITE,
@@ -313,14 +326,17 @@ icmp4_local_one(struct rte_mbuf *m, void *ctx)
 }
 
 static uint16_t
-icmp4_local_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+icmp4_local_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		  bool whole)
 {
 	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
 
 	TGW_NODE_LOOP(objs, n, nexts, icmp4_local_one, NULL);
-	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
 	return n;
 }
+
+TGW_NODE_PROCESS(icmp4_local_process, icmp4_local_chunk)
 
 static struct rte_node_register icmp4_local_node = {
 	.name = TGW_NODE_ICMP4_LOCAL,
@@ -408,14 +424,17 @@ icmp4_error_one(struct rte_mbuf *m, void *ctx)
 }
 
 static uint16_t
-icmp4_error_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+icmp4_error_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		  bool whole)
 {
 	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
 
 	TGW_NODE_LOOP(objs, n, nexts, icmp4_error_one, NULL);
-	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
 	return n;
 }
+
+TGW_NODE_PROCESS(icmp4_error_process, icmp4_error_chunk)
 
 static struct rte_node_register icmp4_error_node = {
 	.name = TGW_NODE_ICMP4_ERROR,

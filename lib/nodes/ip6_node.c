@@ -25,10 +25,17 @@
 		[IP_FWD_BAD_ADDR] = TGW_DROP_NODE(ip6_bad_addr), \
 		[IP_FWD_NO_ROUTE] = TGW_DROP_NODE(no_route), \
 		[IP_FWD_LOCAL_PROTO] = TGW_DROP_NODE(local_proto), \
-		[IP_FWD_RECURSION] = TGW_DROP_NODE(tnl_recursion), \
 		[IP_FWD_PUNT] = TGW_NODE_PUNT, \
 		[IP_FWD_NOT_HOST] = TGW_DROP_NODE(not_for_us), \
 	}
+
+static __rte_always_inline bool
+tgw_ip6_is_loopback(const uint8_t *a)
+{
+	static const uint8_t lo[16] = {[15] = 1};
+
+	return a[15] == 1 && memcmp(a, lo, 16) == 0;
+}
 
 static __rte_always_inline uint16_t
 ip6_validate(struct rte_mbuf *m, const struct rte_ipv6_hdr *ip6)
@@ -44,8 +51,9 @@ ip6_validate(struct rte_mbuf *m, const struct rte_ipv6_hdr *ip6)
 		return IP_FWD_BAD_LENGTH;
 	if (unlikely(tot < m->pkt_len))
 		rte_pktmbuf_trim(m, m->pkt_len - tot);
-	/* RFC 4291 §2.7: multicast source; ::1 is never on the wire */
-	if (unlikely(ip6->src_addr[0] == 0xff))
+	/* RFC 4291 §2.7: multicast source; §2.5.3: ::1 is never on the wire */
+	if (unlikely(ip6->src_addr[0] == 0xff || tgw_ip6_is_loopback(ip6->src_addr) ||
+		     tgw_ip6_is_loopback(ip6->dst_addr)))
 		return IP_FWD_BAD_ADDR;
 	return IP_FWD_PENDING;
 }
@@ -97,6 +105,7 @@ ip6_local_demux(struct rte_mbuf *m, const struct rte_ipv6_hdr *ip6)
 	return IP_FWD_BAD_HLEN;
 }
 
+/* As ip4_dispatch; link-local addresses are never forwarded (RFC 4291 §2.5.6). */
 static __rte_always_inline uint16_t
 ip6_dispatch(struct rte_mbuf *m, uint32_t nh_idx)
 {
@@ -104,17 +113,23 @@ ip6_dispatch(struct rte_mbuf *m, uint32_t nh_idx)
 	const struct tgw_nh *nh = &tgw.nh[nh_idx];
 	struct tgw_meta *md = tgw_meta(m);
 
-	if (nh->kind == TGW_NH_LOCAL)
-		return ip6_local_demux(m, ip6);
-	if (unlikely(nh->kind == TGW_NH_DROP))
-		return IP_FWD_NO_ROUTE;
-	if (unlikely(md->l2mc && !md->local))
-		return IP_FWD_NOT_HOST;
-	/* RFC 4291 §2.5.6: link-local addresses are never forwarded */
-	if (unlikely((ip6->dst_addr[0] == 0xfe && (ip6->dst_addr[1] & 0xc0) == 0x80) ||
-		     (ip6->src_addr[0] == 0xfe && (ip6->src_addr[1] & 0xc0) == 0x80)))
-		return IP_FWD_BAD_ADDR;
-	if (!md->local) {
+	if (unlikely(nh->kind < TGW_NH_PORT)) {
+		if (nh->kind == TGW_NH_LOCAL)
+			return ip6_local_demux(m, ip6);
+		if (tgw_meta_special(m))
+			return md->local ? IP_FWD_NO_ROUTE : IP_FWD_NOT_HOST;
+		/* RFC 4443 §3.1: destination unreachable, no route to destination */
+		md->punt = TGW_DROP_no_route;
+		md->aux = 0;
+		return IP_FWD_ICMP_ERR;
+	}
+	if (unlikely(tgw_meta_special(m))) {
+		if (!md->local)
+			return IP_FWD_NOT_HOST;
+	} else {
+		if (unlikely((ip6->dst_addr[0] == 0xfe && (ip6->dst_addr[1] & 0xc0) == 0x80) ||
+			     (ip6->src_addr[0] == 0xfe && (ip6->src_addr[1] & 0xc0) == 0x80)))
+			return IP_FWD_BAD_ADDR;
 		if (unlikely(ip6->hop_limits <= 1)) {
 			md->punt = TGW_DROP_hop_limit_exceeded;
 			md->aux = 0;
@@ -123,18 +138,13 @@ ip6_dispatch(struct rte_mbuf *m, uint32_t nh_idx)
 		ip6->hop_limits--;
 	}
 	md->nh = nh_idx;
-	if (nh->kind == TGW_NH_TUNNEL) {
-		if (unlikely(md->depth >= TGW_TNL_MAX_DEPTH))
-			return IP_FWD_RECURSION;
-		md->tunnel = nh->tunnel;
-		return tgw_edges.ip6_fwd_encap[tgw.tunnels[nh->tunnel].ops->type_id];
-	}
-	return IP_FWD_REWRITE;
+	md->tunnel = nh->tunnel;
+	return nh->fwd_edge[1];
 }
 
 static __rte_always_inline uint16_t
 ip6_route_burst(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
-		bool input)
+		bool input, bool whole)
 {
 	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
 	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
@@ -155,21 +165,27 @@ ip6_route_burst(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 	for (i = 0; i < n; i++)
 		if (likely(nexts[i] == IP_FWD_PENDING))
 			nexts[i] = ip6_dispatch(pkts[i], nh[i]);
-	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
 	return n;
 }
 
 static uint16_t
-ip6_input_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+ip6_input_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		bool whole)
 {
-	return ip6_route_burst(graph, node, objs, n, true);
+	return ip6_route_burst(graph, node, objs, n, true, whole);
 }
 
+TGW_NODE_PROCESS(ip6_input_process, ip6_input_chunk)
+
 static uint16_t
-ip6_lookup_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+ip6_lookup_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		 bool whole)
 {
-	return ip6_route_burst(graph, node, objs, n, false);
+	return ip6_route_burst(graph, node, objs, n, false, whole);
 }
+
+TGW_NODE_PROCESS(ip6_lookup_process, ip6_lookup_chunk)
 
 static struct rte_node_register ip6_input_node = {
 	.name = TGW_NODE_IP6_INPUT,
@@ -208,6 +224,7 @@ ip6_rewrite_one(struct rte_mbuf *m, void *ctx)
 			md->aux = nh->mtu;
 			return REWRITE_FRAG;
 		}
+		tgw_ip_unforward(m);
 		md->punt = TGW_DROP_too_big;
 		md->aux = nh->mtu;
 		return REWRITE_ICMP_ERR;
@@ -220,14 +237,17 @@ ip6_rewrite_one(struct rte_mbuf *m, void *ctx)
 }
 
 static uint16_t
-ip6_rewrite_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+ip6_rewrite_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		  bool whole)
 {
 	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
 
-	TGW_NODE_LOOP(objs, n, nexts, ip6_rewrite_one, NULL);
-	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec);
+	TGW_NODE_LOOP_HOT(objs, n, nexts, ip6_rewrite_one, NULL);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
 	return n;
 }
+
+TGW_NODE_PROCESS(ip6_rewrite_process, ip6_rewrite_chunk)
 
 static struct rte_node_register ip6_rewrite_node = {
 	.name = TGW_NODE_IP6_REWRITE,
@@ -317,14 +337,17 @@ icmp6_local_one(struct rte_mbuf *m, void *ctx)
 }
 
 static uint16_t
-icmp6_local_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+icmp6_local_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		  bool whole)
 {
 	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
 
 	TGW_NODE_LOOP(objs, n, nexts, icmp6_local_one, NULL);
-	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
 	return n;
 }
+
+TGW_NODE_PROCESS(icmp6_local_process, icmp6_local_chunk)
 
 static struct rte_node_register icmp6_local_node = {
 	.name = TGW_NODE_ICMP6_LOCAL,
@@ -369,7 +392,7 @@ icmp6_error_one(struct rte_mbuf *m, void *ctx)
 {
 	struct tgw_meta *md = tgw_meta(m);
 	struct rte_ipv6_hdr *ip6 = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *), *o;
-	bool ptb = md->punt == TGW_DROP_too_big;
+	bool ptb = md->punt == TGW_DROP_too_big; /* may answer a multicast destination */
 	uint8_t src[16];
 	uint32_t keep, plen;
 	uint8_t *ic;
@@ -393,10 +416,29 @@ icmp6_error_one(struct rte_mbuf *m, void *ctx)
 	o->hop_limits = 64;
 	memcpy(o->dst_addr, ((struct rte_ipv6_hdr *)(ic + 8))->src_addr, 16);
 	memcpy(o->src_addr, src, 16);
-	ic[0] = ptb ? 2 : 3; /* Packet Too Big, Time Exceeded (hop limit) */
+	/* RFC 4443: Packet Too Big (MTU), Time Exceeded (hop limit), Parameter Problem
+	 * (pointer: RFC 2473 §4.1.1 encapsulation limit reached), Destination Unreachable */
+	switch (md->punt) {
+	case TGW_DROP_too_big:
+		ic[0] = 2;
+		break;
+	case TGW_DROP_hop_limit_exceeded:
+		ic[0] = 3;
+		break;
+	case TGW_DROP_encap_limit:
+		ic[0] = 4;
+		break;
+	default:
+		ic[0] = 1;
+		break;
+	}
 	ic[1] = 0;
 	ic[2] = ic[3] = 0;
-	*(rte_be32_t *)(ic + 4) = rte_cpu_to_be_32(ptb ? md->aux : 0);
+	{
+		rte_be32_t v = rte_cpu_to_be_32(md->aux);
+
+		memcpy(ic + 4, &v, sizeof(v));
+	}
 	*(uint16_t *)(ic + 2) =
 		~tgw_mbuf_cksum(m, sizeof(*o), plen, ip6_phdr_sum(o, plen, IPPROTO_ICMPV6));
 	md->local = 1;
@@ -404,14 +446,17 @@ icmp6_error_one(struct rte_mbuf *m, void *ctx)
 }
 
 static uint16_t
-icmp6_error_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+icmp6_error_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		  bool whole)
 {
 	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
 
 	TGW_NODE_LOOP(objs, n, nexts, icmp6_error_one, NULL);
-	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
 	return n;
 }
+
+TGW_NODE_PROCESS(icmp6_error_process, icmp6_error_chunk)
 
 static struct rte_node_register icmp6_error_node = {
 	.name = TGW_NODE_ICMP6_ERROR,

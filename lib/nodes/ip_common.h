@@ -24,7 +24,6 @@ enum {
 	IP_FWD_BAD_ADDR,
 	IP_FWD_NO_ROUTE,
 	IP_FWD_LOCAL_PROTO,
-	IP_FWD_RECURSION,
 	IP_FWD_PUNT,
 	IP_FWD_NOT_HOST,
 	IP_FWD_NB,
@@ -42,6 +41,8 @@ enum {
 	ICMP_ERR_TOO_BIG,
 	ICMP_ERR_RATELIMIT,
 	ICMP_ERR_NO_MBUF,
+	ICMP_ERR_NO_ROUTE,
+	ICMP_ERR_ENCAP_LIMIT,
 	ICMP_ERR_NB
 };
 #define ICMP_ERR_NEXT_NODES(lookup) \
@@ -52,6 +53,8 @@ enum {
 		[ICMP_ERR_TOO_BIG] = TGW_DROP_NODE(too_big), \
 		[ICMP_ERR_RATELIMIT] = TGW_DROP_NODE(icmp_ratelimit), \
 		[ICMP_ERR_NO_MBUF] = TGW_DROP_NODE(no_mbuf), \
+		[ICMP_ERR_NO_ROUTE] = TGW_DROP_NODE(no_route), \
+		[ICMP_ERR_ENCAP_LIMIT] = TGW_DROP_NODE(encap_limit), \
 	}
 
 static __rte_always_inline uint16_t
@@ -62,6 +65,10 @@ tgw_icmp_err_edge(uint8_t reason)
 		return ICMP_ERR_TTL;
 	case TGW_DROP_hop_limit_exceeded:
 		return ICMP_ERR_HOPLIMIT;
+	case TGW_DROP_no_route:
+		return ICMP_ERR_NO_ROUTE;
+	case TGW_DROP_encap_limit:
+		return ICMP_ERR_ENCAP_LIMIT;
 	default:
 		return ICMP_ERR_TOO_BIG;
 	}

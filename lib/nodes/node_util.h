@@ -4,6 +4,7 @@
 #define TGW_NODE_UTIL_H
 
 #include <rte_graph.h>
+#include <rte_ip.h>
 #include <rte_graph_worker.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
@@ -15,14 +16,19 @@
 /*
  * Run ONE(m, ctx) -> next edge for every packet: four at a time with the next
  * four prefetched (l3fwd's processx4 pattern), then the tail. ONE is a
- * static __rte_always_inline function; its body is written once.
+ * static __rte_always_inline function; its body is written once. Nodes after
+ * the first, whose packets were just touched, use TGW_NODE_LOOP_HOT: the same
+ * without the prefetch, which would only cost instructions there.
  */
-#define TGW_NODE_LOOP(objs, n, nexts, ONE, ctx) \
+#define TGW_NODE_LOOP(objs, n, nexts, ONE, ctx) TGW_NODE_LOOP_(objs, n, nexts, ONE, ctx, true)
+#define TGW_NODE_LOOP_HOT(objs, n, nexts, ONE, ctx) \
+	TGW_NODE_LOOP_(objs, n, nexts, ONE, ctx, false)
+#define TGW_NODE_LOOP_(objs, n, nexts, ONE, ctx, pf) \
 	do { \
 		struct rte_mbuf **pkts_ = (struct rte_mbuf **)(objs); \
 		uint16_t i_ = 0; \
 		for (; i_ + 4 <= (n); i_ += 4) { \
-			if (likely(i_ + 8 <= (n))) { \
+			if ((pf) && likely(i_ + 8 <= (n))) { \
 				rte_prefetch0(rte_pktmbuf_mtod(pkts_[i_ + 4], void *)); \
 				rte_prefetch0(rte_pktmbuf_mtod(pkts_[i_ + 5], void *)); \
 				rte_prefetch0(rte_pktmbuf_mtod(pkts_[i_ + 6], void *)); \
@@ -41,21 +47,23 @@
  * Hand objs to the edges in nexts. When every packet takes the same edge as
  * the node's speculated one the whole stream moves in O(1); otherwise each run
  * of equal edges is enqueued in one copy. *spec learns the last edge taken.
- * objs must be node->objs (the node's own stream), as in every process callback.
+ * whole: objs is all of node->objs (the node's own stream), else a chunk of it.
  */
 static __rte_always_inline void
 tgw_node_dispatch(struct rte_graph *graph, struct rte_node *node, void **objs,
-		  const uint16_t *nexts, uint16_t n, uint16_t *spec)
+		  const uint16_t *nexts, uint16_t n, uint16_t *spec, bool whole)
 {
-	uint16_t i, start;
+	uint16_t i, start, sp = *spec, diff = 0;
 
 	if (n == 0)
 		return;
-	for (i = 0; i < n; i++)
-		if (nexts[i] != *spec)
-			break;
-	if (likely(i == n)) {
-		rte_node_next_stream_move(graph, node, *spec);
+	for (i = 0; i < n; i++) /* no early exit: vectorized */
+		diff |= nexts[i] ^ sp;
+	if (likely(diff == 0)) {
+		if (likely(whole))
+			rte_node_next_stream_move(graph, node, sp);
+		else
+			rte_node_enqueue(graph, node, sp, objs, n);
 		return;
 	}
 	start = 0;
@@ -67,6 +75,33 @@ tgw_node_dispatch(struct rte_graph *graph, struct rte_node *node, void **objs,
 	}
 	*spec = nexts[n - 1];
 }
+
+typedef uint16_t (*tgw_chunk_fn)(struct rte_graph *graph, struct rte_node *node, void **objs,
+				 uint16_t n, bool whole);
+
+/*
+ * A node's stream can outgrow RTE_GRAPH_BURST_SIZE (rte_graph reallocates it, e.g.
+ * when fragments multiply packets), while the per-packet arrays on the stack are
+ * sized for one burst: process in chunks of at most a burst.
+ */
+static __rte_always_inline uint16_t
+tgw_node_chunks(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		tgw_chunk_fn fn)
+{
+	if (likely(n <= RTE_GRAPH_BURST_SIZE))
+		return fn(graph, node, objs, n, true);
+	for (uint16_t off = 0; off < n; off += RTE_GRAPH_BURST_SIZE)
+		fn(graph, node, objs + off, RTE_MIN(n - off, RTE_GRAPH_BURST_SIZE), false);
+	return n;
+}
+
+/* The process callback of a node whose work is done by fn on at most a burst. */
+#define TGW_NODE_PROCESS(name, fn) \
+	static uint16_t name(struct rte_graph *graph, struct rte_node *node, void **objs, \
+			     uint16_t n) \
+	{ \
+		return tgw_node_chunks(graph, node, objs, n, fn); \
+	}
 
 /* Node context: the speculated next edge, first in every node's ctx. */
 struct tgw_node_ctx {
@@ -124,6 +159,29 @@ struct tgw_edges {
 	uint16_t encap_tx[TGW_TNL_MAX_TYPES][TGW_MAX_PORTS];
 };
 extern struct tgw_edges tgw_edges;
+
+/*
+ * Undo the forwarding TTL / hop-limit decrement of a packet about to be quoted in
+ * an ICMP error, which quotes it as received (the kernel checks the MTU before
+ * ip_forward/ip6_forward decrement). Packets the gateway made were not decremented.
+ */
+static inline void
+tgw_ip_unforward(struct rte_mbuf *m)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+
+	if (tgw_meta(m)->local)
+		return;
+	if ((p[0] >> 4) == 4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p;
+
+		ip->time_to_live++;
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	} else {
+		p[7]++; /* hop limit */
+	}
+}
 
 /* Count n drops of one reason in the calling lcore's counters. */
 static __rte_always_inline void

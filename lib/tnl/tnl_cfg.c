@@ -315,6 +315,13 @@ tgw_tnl_finalize(char *err, size_t errlen)
 
 		if (t->mtu == 0)
 			t->mtu = underlay_mtu(t) - ovh;
+		t->ver_ok = 0;
+		if (t->remote.family) {
+			if (t->inner & TGW_INNER_IP4)
+				t->ver_ok |= 1 << 4;
+			if (t->inner & TGW_INNER_IP6)
+				t->ver_ok |= 1 << 6;
+		}
 		t->ops->build(t);
 		n = t->ops->protos(t, protos);
 		for (int j = 0; j < n; j++)

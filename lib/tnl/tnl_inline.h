@@ -118,14 +118,16 @@ tgw_ip4_tmpl_csum_base(const struct rte_ipv4_hdr *ip)
 
 /*
  * Fill the per-packet fields of an outer IPv4 header already copied from the template:
- * protocol, total length, TOS (inherit/ECN), TTL (inherit), ID and the header checksum.
+ * protocol, total length, TOS (inherit/ECN), TTL (inherit), ID, DF (df: without path
+ * MTU discovery the kernel copies an IPv4 inner DF, ip_tunnel_xmit) and the checksum.
  * The ID is a per-lcore counter whether or not DF is set, as the kernel's iptunnel_xmit
  * always calls __ip_select_ident (RFC 6864 §4 allows any value with DF). The checksum is summed from the values in registers: reading back the
  * header just written with narrow stores would stall on store forwarding.
  */
 static __rte_always_inline void
 tgw_ip4_outer_fill(struct rte_ipv4_hdr *o, const struct tgw_tunnel *t, uint8_t proto,
-		   uint16_t tot_len, uint8_t inner_ds, uint8_t inner_ttl, uint16_t *ident)
+		   uint16_t tot_len, uint8_t inner_ds, uint8_t inner_ttl, rte_be16_t df,
+		   uint16_t *ident)
 {
 	uint8_t tos = tgw_tnl_outer_tos(t->tos, inner_ds);
 	uint8_t ttl = t->ttl ? t->ttl : inner_ttl;
@@ -137,9 +139,10 @@ tgw_ip4_outer_fill(struct rte_ipv4_hdr *o, const struct tgw_tunnel *t, uint8_t p
 	o->packet_id = id;
 	o->time_to_live = ttl;
 	o->next_proto_id = proto;
-	/* native 16-bit words of the header: (vihl,tos) (len) (id) (ttl,proto) */
+	o->fragment_offset |= df; /* the template's is 0 when df may be set */
+	/* native 16-bit words of the header: (vihl,tos) (len) (id) (frag) (ttl,proto) */
 	s = t->csum_base + rte_cpu_to_be_16((uint16_t)(RTE_IPV4_VHL_DEF << 8 | tos)) + len + id +
-	    rte_cpu_to_be_16((uint16_t)(ttl << 8 | proto));
+	    df + rte_cpu_to_be_16((uint16_t)(ttl << 8 | proto));
 	s = (s & 0xffff) + (s >> 16);
 	s = (s & 0xffff) + (s >> 16);
 	o->hdr_checksum = (uint16_t)~s;
@@ -249,6 +252,22 @@ tgw_tnl_decap_ip(struct rte_mbuf *m, const struct tgw_tunnel *t, uint32_t off, b
 	return v6 ? TGW_DECAP_IP6 : TGW_DECAP_IP4;
 }
 
+/*
+ * No tunnel of this IP-in-IP protocol: if one with these endpoints carries the other
+ * inner family, the packet matched a tunnel whose mode refuses it (the kernel finds
+ * the tunnel, then drops on its mode); otherwise no tunnel at all.
+ */
+static inline uint16_t
+tgw_tnl_lookup_other_mode(uint8_t family, uint8_t proto, const void *dst, const void *src)
+{
+	if (proto != IPPROTO_IPIP && proto != IPPROTO_IPV6)
+		return TGW_DECAP_NO_TUNNEL;
+	return tgw_tnl_lookup_slow(family, proto == IPPROTO_IPIP ? IPPROTO_IPV6 : IPPROTO_IPIP, 0,
+				   dst, src) >= 0
+		       ? TGW_DECAP_MODE
+		       : TGW_DECAP_NO_TUNNEL;
+}
+
 /* Endpoint lookup with a one-entry cache of the last (proto, dst, src) seen in the burst. */
 struct tgw_tnl_cache {
 	uint8_t valid, proto;
@@ -280,7 +299,7 @@ enum {
 	TGW_ENCAP_ICMP6_ERR,
 	TGW_ENCAP_MODE,
 	TGW_ENCAP_NO_MBUF,
-	TGW_ENCAP_LIMIT,
+	TGW_ENCAP_RECURSION,
 	TGW_ENCAP_NB,
 	TGW_ENCAP_PENDING = 0xffff
 };
@@ -288,7 +307,7 @@ enum {
 	[TGW_ENCAP_REWRITE] = rewrite, [TGW_ENCAP_LOOKUP] = lookup, \
 	[TGW_ENCAP_ICMP4_ERR] = "tgw_icmp4_error", [TGW_ENCAP_ICMP6_ERR] = "tgw_icmp6_error", \
 	[TGW_ENCAP_MODE] = TGW_DROP_NODE(tnl_mode), [TGW_ENCAP_NO_MBUF] = TGW_DROP_NODE(no_mbuf), \
-	[TGW_ENCAP_LIMIT] = TGW_DROP_NODE(encap_limit)
+	[TGW_ENCAP_RECURSION] = TGW_DROP_NODE(tnl_recursion)
 
 /* What encap needs of the inner IP packet. */
 struct tgw_inner {
@@ -313,9 +332,10 @@ tgw_tnl_encap_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_i
 	in->v6 = (p[0] >> 4) == 6;
 	in->len = m->pkt_len;
 	/* a tunnel without a remote (NBMA) cannot send; a mode without this family either */
-	if (unlikely(!(t->inner & (in->v6 ? TGW_INNER_IP6 : TGW_INNER_IP4)) ||
-		     t->remote.family == 0))
+	if (unlikely(!((t->ver_ok >> (p[0] >> 4)) & 1)))
 		return TGW_ENCAP_MODE;
+	if (unlikely(md->depth >= TGW_TNL_MAX_DEPTH))
+		return TGW_ENCAP_RECURSION;
 	if (in->v6) {
 		in->ds = (rte_be_to_cpu_32(*(const rte_be32_t *)p) >> 20) & 0xff;
 		in->ttl = p[7];
@@ -326,6 +346,7 @@ tgw_tnl_encap_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_i
 		in->frag_ok = !(p[6] & 0x40);
 	}
 	if (unlikely(in->len > t->mtu) && !in->frag_ok) {
+		tgw_ip_unforward(m);
 		md->punt = TGW_DROP_too_big;
 		if (in->v6) {
 			md->aux = RTE_MAX(t->mtu, 1280);
@@ -338,28 +359,47 @@ tgw_tnl_encap_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_i
 }
 
 /*
- * Last encap step: the packet is now ours. With the underlay next hop cached and
- * resolved and the packet within its MTU, the Ethernet header goes on here and the
- * packet straight to the port (as VPP's midchain adjacency); otherwise to rewrite
- * (resolution, fragmentation) or to the route lookup.
+ * Make room for the outer headers (hdr_len bytes, a constant at each call site so
+ * that the copies compile to a few moves) and copy the template in. With
+ * the underlay next hop cached and resolved and the result within its MTU, the
+ * Ethernet header goes on here too (*direct), so the packet leaves the encap node
+ * straight for its port, as VPP's midchain adjacency. Returns the outer IP header,
+ * or NULL without headroom.
  */
-static __rte_always_inline uint16_t
-tgw_tnl_encap_done(struct rte_mbuf *m, const struct tgw_tunnel *t, const struct tgw_inner *in,
-		   struct tgw_tnl_acc *acc)
+static __rte_always_inline void *
+tgw_tnl_push(struct rte_mbuf *m, const struct tgw_tunnel *t, const struct tgw_inner *in,
+	     const uint16_t hdr_len, bool *direct)
 {
 	const struct tgw_nh *nh = likely(t->nh != TGW_NH_NONE) ? &tgw.nh[t->nh] : NULL;
+	uint8_t *o;
+
+	*direct = nh != NULL && nh->resolved && in->len + hdr_len <= nh->mtu;
+	if (likely(*direct)) {
+		o = (uint8_t *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN + hdr_len);
+		if (unlikely(o == NULL))
+			return NULL;
+		memcpy(o, nh->l2, RTE_ETHER_HDR_LEN);
+		o += RTE_ETHER_HDR_LEN;
+	} else {
+		o = (uint8_t *)rte_pktmbuf_prepend(m, hdr_len);
+		if (unlikely(o == NULL))
+			return NULL;
+	}
+	memcpy(o, t->hdr, hdr_len);
+	return o;
+}
+
+/* Last encap step: counters, and the edge; a packet that is not direct goes on through
+ * the graph as one of ours (rewrite resolves or fragments it, lookup routes it). */
+static __rte_always_inline uint16_t
+tgw_tnl_encap_done(struct rte_mbuf *m, const struct tgw_tunnel *t, const struct tgw_inner *in,
+		   bool direct, struct tgw_tnl_acc *acc)
+{
 	struct tgw_meta *md;
-	void *e;
 
 	tgw_tnl_acc_add(acc, t->id, in->len, true);
-	if (likely(nh != NULL && nh->resolved && m->pkt_len <= nh->mtu)) {
-		e = rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
-		if (unlikely(e == NULL))
-			return TGW_ENCAP_NO_MBUF;
-		memcpy(e, nh->l2, RTE_ETHER_HDR_LEN);
-		return tgw_edges.encap_tx[t->ops->type_id][nh->port];
-	}
-	/* the packet goes on through the graph as one of ours */
+	if (likely(direct))
+		return t->tx_edge;
 	md = tgw_meta(m);
 	md->depth++;
 	md->local = 1;

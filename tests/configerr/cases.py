@@ -8,7 +8,6 @@ accepted configurations (checked with --check, then run for real on empty pcaps)
 tests/run.py runs every case; `/usr/bin/python3 tests/configerr/cases.py [substring]` runs them
 alone."""
 
-import copy
 import json
 import os
 import re

@@ -8,7 +8,7 @@ the outer one to its value - 1, and a limit of 0 is refused with an ICMPv6 param
 otherwise puts a flow hash there)."""
 
 import tgw
-from tgw import (ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6ParamProblem, IP, IPv6, LAN6,
+from tgw import (ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6ParamProblem, IPv6, LAN6,
                  LAN_HOST4, LAN_HOST6, PEER6, REMOTE4, REMOTE6, UDP, WAN6, assert_drops,
                  assert_no_output, assert_pkts, assert_tunnel, encap_limit_opt, fwd4, fwd6,
                  lan_in, lan_out, outer6, udp4, udp6, wan_in, wan_out)

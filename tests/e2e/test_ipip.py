@@ -7,7 +7,7 @@ set (pmtudisc).  The outer IPv4 ID of a DF packet is not checked (RFC 6864: any 
 import tgw
 from tgw import (ICMP, IP, TCP, UDP, Raw, LAN4, LAN_HOST4, PEER4, REMOTE4, WAN4, assert_drops,
                  assert_no_output, assert_pkts, assert_tunnel, fwd4, lan_in, lan_out, outer4,
-                 udp4, wan_in, wan_out, Ether)
+                 udp4, wan_in, wan_out)
 
 TUN4, TUN_PEER4 = "10.0.0.1", "10.0.0.2"
 

@@ -4,8 +4,8 @@ two forwarding TTL / hop-limit decrements (and the IPv4 header checksum that fol
 carry B's MAC rewrite.  Large packets without DF are fragmented by A and reassembled by B."""
 
 import tgw
-from tgw import (ICMP, IP, IPv6, Raw, TCP, UDP, Ether, ICMPv6EchoRequest, LAN_HOST4, LAN_HOST6,
-                 LAN_MAC, PEER4, PEER6, PEER_MAC, REMOTE4, REMOTE6, WAN4, WAN6, WAN_MAC,
+from tgw import (ICMP, IP, IPv6, TCP, UDP, Ether, ICMPv6EchoRequest, LAN_HOST4, LAN_HOST6,
+                 PEER4, PEER6, PEER_MAC, REMOTE4, REMOTE6, WAN4, WAN6, WAN_MAC,
                  assert_drops, assert_no_output, assert_pkts, assert_tunnel, fwd4, fwd6, lan_in,
                  udp4, udp6)
 

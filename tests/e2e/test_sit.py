@@ -5,7 +5,7 @@ Kernel reference: net/ipv6/sit.c.  mode "ip6ip" (default) carries IPv6 only, "ip
 inherits the inner hop limit after forwarding; outer TOS 0 with the inner's ECN bits; DF set."""
 
 import tgw
-from tgw import (ICMPv6EchoReply, ICMPv6EchoRequest, IP, IPv6, Raw, TCP, LAN_HOST4, LAN_HOST6,
+from tgw import (ICMPv6EchoReply, ICMPv6EchoRequest, IP, IPv6, TCP, LAN_HOST4, LAN_HOST6,
                  PEER4, REMOTE4, REMOTE6, WAN4, assert_drops, assert_no_output, assert_pkts,
                  assert_tunnel, fwd4, fwd6, lan_in, lan_out, outer4, udp4, udp6, wan_in, wan_out)
 

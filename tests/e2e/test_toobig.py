@@ -9,7 +9,7 @@ encapsulation limit option), - 40 (without)."""
 
 import tgw
 from tgw import (ICMPv6PacketTooBig, IP, IPv6, Raw, LAN4, LAN6, LAN_HOST4, LAN_HOST6, PEER4,
-                 PEER6, REMOTE4, REMOTE6, WAN4, WAN6, Ether, assert_drops, assert_no_output,
+                 PEER6, REMOTE4, REMOTE6, WAN4, WAN6, assert_drops, assert_no_output,
                  assert_pkts, assert_tunnel, fwd4, fwd6, lan_in, lan_out, outer4, outer6, udp4,
                  udp6, wan_in, wan_out)
 from scapy.all import IPv6ExtHdrFragment

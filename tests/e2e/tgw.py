@@ -11,7 +11,6 @@ temporary directories, TGW_TIMEOUT (seconds per tungw run, default 60).
 """
 
 import copy
-import ipaddress
 import itertools
 import json
 import os
@@ -23,11 +22,12 @@ import sys
 import tempfile
 import time
 
-from scapy.all import (ARP, ICMP, IP, TCP, UDP, Ether, ICMPv6DestUnreach, ICMPv6EchoReply,
+# scapy classes are re-exported for the tests (from tgw import IP, UDP, ...)
+from scapy.all import (ARP, ICMP, IP, TCP, UDP, Ether, ICMPv6DestUnreach, ICMPv6EchoReply,  # noqa
                        ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,
                        ICMPv6NDOptSrcLLAddr, ICMPv6PacketTooBig, ICMPv6ParamProblem,
                        ICMPv6TimeExceeded, IPv6, IPv6ExtHdrDestOpt, HBHOptUnknown, PadN,
-                       Packet, Raw, Padding, conf)
+                       Raw, Padding, conf)
 
 conf.verb = 0
 
@@ -210,7 +210,8 @@ class Result:
         return p[name]
 
     def where(self):
-        return f"(run dir {self.dir}; stderr tail: {self.stderr.strip()[-600:]!r})"
+        d = self.dir if os.environ.get("TGW_KEEP") == "1" else "removed, TGW_KEEP=1 keeps it"
+        return f"(run dir: {d}; stderr tail: {self.stderr.strip()[-600:]!r})"
 
 
 def is_unsolicited(pkt):
@@ -234,7 +235,7 @@ def is_unsolicited(pkt):
 
 
 def run(cfg, inputs=None, *, expect_exit=0, idle_exit=300, timeout=None, extra_args=(),
-        check=True, tshark=True, eal_cores="0-1"):
+        check=True, tshark=True):
     """Run tungw on cfg with inputs {port name: [frames]}; return a Result.
 
     Ports without a "device" get net_pcap<i> with rx/tx pcaps in a fresh temporary
@@ -247,7 +248,18 @@ def run(cfg, inputs=None, *, expect_exit=0, idle_exit=300, timeout=None, extra_a
         timeout = float(os.environ.get("TGW_TIMEOUT", "60"))
     r = Result()
     LAST = r
-    r.dir = tempfile.mkdtemp(prefix="tgw-")
+    if not os.path.exists(tungw_bin()):
+        raise AssertionError(f"tungw binary not found: {tungw_bin()}")
+    r.dir = tempfile.mkdtemp(prefix="tgw-e2e-")
+    try:
+        _run_in(r, cfg, inputs, expect_exit, idle_exit, timeout, extra_args, check, tshark)
+    finally:
+        if os.environ.get("TGW_KEEP") != "1":
+            shutil.rmtree(r.dir, ignore_errors=True)
+    return r
+
+
+def _run_in(r, cfg, inputs, expect_exit, idle_exit, timeout, extra_args, check, tshark):
     pcaps = {}
     for i, port in enumerate(cfg.get("ports", [])):
         name = port["name"]
@@ -265,12 +277,10 @@ def run(cfg, inputs=None, *, expect_exit=0, idle_exit=300, timeout=None, extra_a
         json.dump(cfg, f, indent=1)
     stats_path = os.path.join(r.dir, "stats.json")
     prefix = f"tgw{os.getpid()}_{next(_seq)}"
-    r.cmd = [tungw_bin(), "-l", eal_cores, "--no-huge", "-m", "1024", "--no-shconf", "--no-pci",
+    r.cmd = [tungw_bin(), "-l", "0-1", "--no-huge", "-m", "1024", "--no-shconf", "--no-pci",
              "--file-prefix", prefix, "--log-level=*:warning", "--",
              "-c", cfg_path, "--idle-exit", str(idle_exit), "--stats-json", stats_path]
     r.cmd += list(extra_args)
-    if not os.path.exists(r.cmd[0]):
-        raise AssertionError(f"tungw binary not found: {r.cmd[0]}")
     try:
         r.code, r.stdout, r.stderr = _spawn(r.cmd, timeout, r.dir)
     finally:
@@ -289,16 +299,7 @@ def run(cfg, inputs=None, *, expect_exit=0, idle_exit=300, timeout=None, extra_a
         elif check and expect_exit == 0:
             raise AssertionError(f"port {name}: no tx pcap written {r.where()}")
     if check:
-        try:
-            _check_run(r, expect_exit, inputs, pcaps, tshark)
-        except AssertionError:
-            if os.environ.get("TGW_KEEP") != "1":
-                shutil.rmtree(r.dir, ignore_errors=True)
-                r.dir += " (removed; TGW_KEEP=1 keeps it)"
-            raise
-    if os.environ.get("TGW_KEEP") != "1":
-        shutil.rmtree(r.dir, ignore_errors=True)
-    return r
+        _check_run(r, expect_exit, inputs, pcaps, tshark)
 
 
 def _spawn(cmd, timeout, cwd):
@@ -644,12 +645,18 @@ def main(ns):
         if name.startswith("test_") and callable(fn) and pat in name:
             t0 = time.time()
             try:
-                fn()
+                ret = fn()
             except Exception:
                 nfail += 1
                 print(f"FAIL {name} ({time.time() - t0:.1f}s)\n{traceback.format_exc()}")
-            else:
-                npass += 1
-                print(f"PASS {name} ({time.time() - t0:.1f}s)")
+                continue
+            for sub, err in (ret if isinstance(ret, list) else [(None, None)]):
+                label = f"{name}[{sub}]" if sub else name
+                if err:
+                    nfail += 1
+                    print(f"FAIL {label}: {err}")
+                else:
+                    npass += 1
+                    print(f"PASS {label} ({time.time() - t0:.1f}s)")
     print(f"{npass} passed, {nfail} failed")
     sys.exit(1 if nfail else 0)

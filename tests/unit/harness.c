@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include <rte_bus_vdev.h>
 #include <rte_eal.h>
@@ -68,6 +69,46 @@ h_case(const char *name, void (*fn)(void))
 	fflush(stdout);
 }
 
+void
+h_case_isolated(const char *name, void (*fn)(void))
+{
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		h_case(name, fn);
+		return;
+	}
+	if (pid == 0) {
+		case_failed = false;
+		why_buf[0] = 0;
+		fn();
+		if (case_failed)
+			printf("FAIL %s: %s\n", name, why_buf);
+		else
+			printf("PASS %s\n", name);
+		fflush(stdout);
+		_exit(case_failed ? 3 : 0); /* 1 is the sanitizers' exit status */
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		n_pass++;
+	} else if (WIFEXITED(st) && WEXITSTATUS(st) == 3) {
+		n_fail++;
+	} else {
+		if (WIFSIGNALED(st))
+			printf("FAIL %s: crashed (%s)\n", name, strsignal(WTERMSIG(st)));
+		else
+			printf("FAIL %s: crashed (exit status %d)\n", name, WEXITSTATUS(st));
+		fflush(stdout);
+		n_fail++;
+	}
+}
+
 int
 h_done(void)
 {
@@ -86,8 +127,9 @@ h_eal_init(void)
 	if (done)
 		return done > 0 ? 0 : -1;
 	snprintf(prefix, sizeof(prefix), "tgw_unit_%d", (int)getpid());
-	char *argv[] = {"tgw_unit", "--no-huge", "-m", "512", "--no-shconf", "--no-pci",
-			"--file-prefix", prefix, "-l", "0-1", "--log-level=*:warning", NULL};
+	char *argv[] = {
+		"tgw_unit",	 "--no-huge", "-m", "512", "--no-shconf",	    "--no-pci",
+		"--file-prefix", prefix,      "-l", "0-1", "--log-level=*:warning", NULL};
 	int argc = RTE_DIM(argv) - 1;
 
 	if (rte_eal_init(argc, argv) < 0) {
@@ -200,6 +242,8 @@ h_gw_start(struct h_gw *g, unsigned int n_ports, const char *json)
 		tgw.pool = saved_pool;
 	if (tgw.indirect_pool == NULL)
 		tgw.indirect_pool = saved_indirect;
+	g->in_use0 = (tgw.pool ? rte_mempool_in_use_count(tgw.pool) : 0) +
+		     (tgw.indirect_pool ? rte_mempool_in_use_count(tgw.indirect_pool) : 0);
 	rc = tgw_runtime_init(err, sizeof(err));
 	saved_pool = tgw.pool;
 	saved_indirect = tgw.indirect_pool;
@@ -243,6 +287,7 @@ h_gw_stop(struct h_gw *g)
 		ring_free_all(g->tx[p]);
 	}
 	in_use = tgw_runtime_fini();
+	in_use = in_use > g->in_use0 ? in_use - g->in_use0 : 0;
 	tgw_route_fini();
 	for (unsigned int p = 0; p < g->n_ports; p++)
 		rte_vdev_uninit(g->dev[p]);
@@ -390,4 +435,22 @@ h_drops_check(const struct h_drops *before, const int *want, char *why, size_t w
 		}
 	}
 	return 0;
+}
+
+const char *
+h_drops_diff(const struct h_drops *before, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = 0;
+	for (unsigned int r = 0; r < TGW_DROP_MAX && o < len; r++) {
+		uint64_t delta = tgw_stats_drop(r) - before->v[r];
+
+		if (delta)
+			o += snprintf(buf + o, len - o, "%s%s +%" PRIu64, o ? ", " : "",
+				      tgw_drop_names[r], delta);
+	}
+	if (buf[0] == 0)
+		snprintf(buf, len, "none");
+	return buf;
 }

@@ -22,6 +22,9 @@
 
 /* Run one case: PASS unless h_fail() was called during it. */
 void h_case(const char *name, void (*fn)(void));
+/* The same in a child process: a crash is reported as "FAIL <name>: crashed (...)" and
+ * the cases after it still run. State the case changes stays in the child. */
+void h_case_isolated(const char *name, void (*fn)(void));
 /* Record the first failure reason of the running case (later ones are ignored). */
 void h_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool h_failed(void);
@@ -29,12 +32,12 @@ bool h_failed(void);
 int h_done(void);
 
 /* In a case: on a false condition record why and jump to the case's "out:" label. */
-#define H_CHECK(cond, ...) \
-	do { \
-		if (!(cond)) { \
-			h_fail(__VA_ARGS__); \
-			goto out; \
-		} \
+#define H_CHECK(cond, ...)                                                                         \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			h_fail(__VA_ARGS__);                                                       \
+			goto out;                                                                  \
+		}                                                                                  \
 	} while (0)
 
 /* ---- EAL and gateways ---- */
@@ -50,6 +53,7 @@ struct h_gw {
 	uint16_t port_id[H_MAX_PORTS];
 	char dev[H_MAX_PORTS][RTE_ETH_NAME_MAX_LEN]; /* ethdev name, the port "device" */
 	struct rte_ring *rx[H_MAX_PORTS], *tx[H_MAX_PORTS];
+	unsigned int in_use0; /* mbufs in use before (leaked by an earlier gateway) */
 	bool up;
 };
 
@@ -62,7 +66,8 @@ struct h_gw {
  */
 int h_gw_start(struct h_gw *g, unsigned int n_ports, const char *json);
 /* Free what is left in the rings, tgw_runtime_fini, free the routing tables and the
- * ring ports. Returns the number of mbufs still in use (tgw_runtime_fini). */
+ * ring ports. Returns the number of mbufs still in use (tgw_runtime_fini), less those an
+ * earlier gateway of the process left in use (the pools outlive gateways). */
 unsigned int h_gw_stop(struct h_gw *g);
 
 /* ---- packets ---- */
@@ -83,8 +88,8 @@ unsigned int h_in_use(void);
 
 /* Compare m (single segment) with exp; skip[] is a mask of len bytes (1: ignore bit),
  * or NULL. 0 if equal, else -1 and a description of the first difference in why. */
-int h_cmp(const struct rte_mbuf *m, const uint8_t *exp, size_t len, const uint8_t *mask,
-	  char *why, size_t whylen);
+int h_cmp(const struct rte_mbuf *m, const uint8_t *exp, size_t len, const uint8_t *mask, char *why,
+	  size_t whylen);
 
 /* ---- counters ---- */
 
@@ -95,5 +100,7 @@ void h_drops_snap(struct h_drops *d);
 /* Check the drop counters moved by exactly want[] since before (reasons not in want: 0).
  * want is a list of (reason, count) pairs ended by reason -1. 0 or -1 with why. */
 int h_drops_check(const struct h_drops *before, const int *want, char *why, size_t whylen);
+/* "reason +n, ..." for every counter that moved since before ("none" if none). */
+const char *h_drops_diff(const struct h_drops *before, char *buf, size_t len);
 
 #endif

@@ -150,18 +150,19 @@ out:
 static void
 case_integer_forms(void)
 {
-	int rc = load("{'ports': [" PORT0 "], 'tunnels': [\n"
-		      " {'name': 'a', 'type': 'ipip', 'remote': '198.51.100.2', 'ttl': '0x40',\n"
-		      "  'tos': '0X10', 'mtu': '1400'},\n"
-		      " {'name': 'b', 'type': 'ipip', 'remote': '198.51.100.3', 'ttl': 'inherit',\n"
-		      "  'tos': 'inherit', 'pmtudisc': false},\n"
-		      " {'name': 'c', 'type': 'ip6tnl', 'remote': '2001:db8::2', 'hoplimit': '0xff',\n"
-		      "  'encaplimit': '0x0', 'flowlabel': '0xfffff'}]}");
+	int rc = load(
+		"{'ports': [" PORT0 "], 'tunnels': [\n"
+		" {'name': 'a', 'type': 'ipip', 'remote': '198.51.100.2', 'ttl': '0x40',\n"
+		"  'tos': '0X10', 'mtu': '1400'},\n"
+		" {'name': 'b', 'type': 'ipip', 'remote': '198.51.100.3', 'ttl': 'inherit',\n"
+		"  'tos': 'inherit', 'pmtudisc': false},\n"
+		" {'name': 'c', 'type': 'ip6tnl', 'remote': '2001:db8::2', 'hoplimit': '0xff',\n"
+		"  'encaplimit': '0x0', 'flowlabel': '0xfffff'}]}");
 	const struct tgw_tunnel *t = tgw.tunnels;
 
 	H_CHECK(rc == 0, "rc %d: %s", rc, err);
-	H_CHECK(t[0].ttl == 64 && t[0].tos == 0x10 && t[0].mtu == 1400,
-		"a: ttl %u tos %d mtu %u", t[0].ttl, t[0].tos, t[0].mtu);
+	H_CHECK(t[0].ttl == 64 && t[0].tos == 0x10 && t[0].mtu == 1400, "a: ttl %u tos %d mtu %u",
+		t[0].ttl, t[0].tos, t[0].mtu);
 	H_CHECK(t[1].ttl == 0 && t[1].tos == -1 && !t[1].pmtudisc, "b: ttl %u tos %d pmtudisc %d",
 		t[1].ttl, t[1].tos, t[1].pmtudisc);
 	H_CHECK(t[2].ttl == 255 && t[2].encaplimit == 0 && t[2].flowlabel == 0xfffff,
@@ -256,9 +257,10 @@ case_err_route_unknown_dev(void)
 		   "'gre9'", "routes[1].dev: 'gre9' no such device");
 	if (h_failed())
 		return;
-	expect_err("{'ports': [" PORT0 "],\n"
-		   " 'neighbors': [{'dst': '192.0.2.2', 'lladdr': '02:00:00:00:00:02', 'dev': 'x'}]}",
-		   "'x'", "neighbors[0].dev: 'x' no such device");
+	expect_err(
+		"{'ports': [" PORT0 "],\n"
+		" 'neighbors': [{'dst': '192.0.2.2', 'lladdr': '02:00:00:00:00:02', 'dev': 'x'}]}",
+		"'x'", "neighbors[0].dev: 'x' no such device");
 }
 
 static void
@@ -332,7 +334,8 @@ case_err_missing_key(void)
 		   "{'name': 't0'", "tunnels[0]: tunnel 't0' needs 'type'");
 	if (h_failed())
 		return;
-	expect_err("{'ports': [{'name': 'wan0'}]}", "{'name'", "ports[0]: port 'wan0' needs 'device'");
+	expect_err("{'ports': [{'name': 'wan0'}]}", "{'name'",
+		   "ports[0]: port 'wan0' needs 'device'");
 	if (h_failed())
 		return;
 	expect_err("{'ports': [" PORT0 ", {'device': 'y'}]}", "{'device'",
@@ -387,7 +390,7 @@ case_err_pmtudisc_fixed_ttl(void)
 		   " 'tunnels': [{'name': 't0', 'type': 'ipip', 'remote': '198.51.100.2',\n"
 		   "              'ttl': 64, 'pmtudisc': false}]}",
 		   "false",
-		   "tunnels[0].pmtudisc: false false is incompatible with a fixed ttl (use 'ttl': "
+		   "tunnels[0].pmtudisc: false is incompatible with a fixed ttl (use 'ttl': "
 		   "'inherit')");
 	if (h_failed())
 		return;
@@ -433,24 +436,12 @@ case_json_pos(void)
 	static const struct {
 		const char *path;
 		const char *at; /* first occurrence of this in the text; NULL: not found */
-		int line, col;  /* when at is NULL and line > 0: this position */
+		int line, col;	/* when at is NULL and line > 0: this position */
 	} v[] = {
-		{"a.b[1].c", "'x'"},
-		{"a.b[2][1]", "3]"},
-		{"a.b[2]", "[2,"},
-		{"a.b[0]", "1,"},
-		{"a", "{'b'"},
-		{"bb.b", "'no'"},
-		{"bb", "{'b': 'no'"},
-		{"s", "'q\\"},
-		{"d", "5,"},
-		{"e[0].f", "'y'"},
-		{"", NULL, 1, 1},
-		{"b", NULL},
-		{"a.b[3]", NULL},
-		{"a.c", NULL},
-		{"a.b.c", NULL},
-		{"zz", NULL},
+		{"a.b[1].c", "'x'"}, {"a.b[2][1]", "3]"}, {"a.b[2]", "[2,"},	{"a.b[0]", "1,"},
+		{"a", "{'b'"},	     {"bb.b", "'no'"},	  {"bb", "{'b': 'no'"}, {"s", "'q\\"},
+		{"d", "5,"},	     {"e[0].f", "'y'"},	  {"", NULL, 1, 1},	{"b", NULL},
+		{"a.b[3]", NULL},    {"a.c", NULL},	  {"a.b.c", NULL},	{"zz", NULL},
 		{"d.x", NULL},
 	};
 	const char *t = q("{'a': {'b': [1, {'c': 'x'}, [2, 3]]},\n"
@@ -482,8 +473,8 @@ case_json_pos(void)
 			continue;
 		}
 		H_CHECK(rc == 0, "path %s not found", v[i].path);
-		H_CHECK(line == el && col == ec, "path %s at %d:%d, expected %d:%d", v[i].path, line,
-			col, el, ec);
+		H_CHECK(line == el && col == ec, "path %s at %d:%d, expected %d:%d", v[i].path,
+			line, col, el, ec);
 	}
 	/* text that ends early */
 	H_CHECK(tgw_json_pos("{\"a\": [1, 2", "a[5]", &line, &col) == -1, "truncated array");
@@ -507,7 +498,8 @@ case_error_position_nested(void)
 		   "    ]}\n"
 		   "  ]\n"
 		   "}",
-		   "'fe80::1/129'", "ports[1].addresses[2]: 'fe80::1/129' is not an address/prefix-length");
+		   "'fe80::1/129'",
+		   "ports[1].addresses[2]: 'fe80::1/129' is not an address/prefix-length");
 }
 
 int

@@ -32,10 +32,10 @@ load(const char *json)
 	return tgw_config_load_text("unit.json", text, err, sizeof(err));
 }
 
-#define PORTS \
-	"'ports': [{'name': 'wan0', 'device': 'net_null0', " \
-	"'addresses': ['192.0.2.1/24', '2001:db8:ff::1/64']}, " \
-	"{'name': 'jumbo', 'device': 'net_null1', 'mtu': 9000, " \
+#define PORTS                                                                                      \
+	"'ports': [{'name': 'wan0', 'device': 'net_null0', "                                       \
+	"'addresses': ['192.0.2.1/24', '2001:db8:ff::1/64']}, "                                    \
+	"{'name': 'jumbo', 'device': 'net_null1', 'mtu': 9000, "                                   \
 	"'addresses': ['203.0.113.1/24', '2001:db8:ee::1/64']}]"
 
 /* Compare a template with expected bytes; mask bytes of 0xff are not compared. */
@@ -54,7 +54,8 @@ tmpl_cmp(const struct tgw_tunnel *t, const uint8_t *exp, const uint8_t *mask, si
 		}
 	for (size_t i = len; i < sizeof(t->hdr); i++)
 		if (t->hdr[i] != 0) {
-			h_fail("%s: template byte %zu past hdr_len is 0x%02x", t->name, i, t->hdr[i]);
+			h_fail("%s: template byte %zu past hdr_len is 0x%02x", t->name, i,
+			       t->hdr[i]);
 			return -1;
 		}
 	return 0;
@@ -75,6 +76,7 @@ case_tmpl_ipip(void)
 {
 	/* RFC 2003 §3.1 outer header; DF from pmtudisc (the default), TTL 0 = inherit,
 	 * ID 0, tot_len/TOS/checksum per packet */
+	/* clang-format off */
 	static const uint8_t exp_a[20] = {
 		0x45, 0x00, 0x00, 0x00, /* version 4, IHL 5, TOS, total length */
 		0x00, 0x00, 0x40, 0x00, /* ID 0, DF */
@@ -92,11 +94,13 @@ case_tmpl_ipip(void)
 		0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00,
 		203, 0, 113, 1, 203, 0, 113, 7,
 	};
-	int rc = load("{" PORTS ", 'tunnels': ["
-		      "{'name': 'a', 'type': 'ipip', 'local': '192.0.2.1', 'remote': '198.51.100.2'},"
-		      "{'name': 'b', 'type': 'ipip', 'remote': '198.51.100.3', 'ttl': 17, 'tos': 16,"
-		      " 'dev': 'wan0'},"
-		      "{'name': 'c', 'type': 'ipip', 'remote': '203.0.113.7', 'pmtudisc': false}]}");
+	/* clang-format on */
+	int rc = load(
+		"{" PORTS ", 'tunnels': ["
+		"{'name': 'a', 'type': 'ipip', 'local': '192.0.2.1', 'remote': '198.51.100.2'},"
+		"{'name': 'b', 'type': 'ipip', 'remote': '198.51.100.3', 'ttl': 17, 'tos': 16,"
+		" 'dev': 'wan0'},"
+		"{'name': 'c', 'type': 'ipip', 'remote': '203.0.113.7', 'pmtudisc': false}]}");
 
 	H_CHECK(rc == 0, "%s", err);
 	H_CHECK(tmpl_cmp(tnl("a"), exp_a, NULL, 20) == 0, "template");
@@ -112,6 +116,7 @@ static void
 case_tmpl_sit(void)
 {
 	/* RFC 4213 §3.5: as ipip; the protocol (41 for IPv6, 4 for IPv4) is set per packet */
+	/* clang-format off */
 	static const uint8_t exp[20] = {
 		0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 0x29, 0x00, 0x00,
 		192, 0, 2, 1, 198, 51, 100, 2,
@@ -121,10 +126,12 @@ case_tmpl_sit(void)
 		192, 0, 2, 1, 198, 51, 100, 3,
 	};
 	static const uint8_t mask[20] = {[9] = 0xff};
-	int rc = load("{" PORTS ", 'tunnels': ["
-		      "{'name': 's', 'type': 'sit', 'local': '192.0.2.1', 'remote': '198.51.100.2'},"
-		      "{'name': 's2', 'type': 'sit', 'mode': 'any', 'remote': '198.51.100.3',"
-		      " 'local': '192.0.2.1', 'ttl': 'inherit'}]}");
+	/* clang-format on */
+	int rc =
+		load("{" PORTS ", 'tunnels': ["
+		     "{'name': 's', 'type': 'sit', 'local': '192.0.2.1', 'remote': '198.51.100.2'},"
+		     "{'name': 's2', 'type': 'sit', 'mode': 'any', 'remote': '198.51.100.3',"
+		     " 'local': '192.0.2.1', 'ttl': 'inherit'}]}");
 
 	H_CHECK(rc == 0, "%s", err);
 	H_CHECK(tmpl_cmp(tnl("s"), exp, mask, 20) == 0, "template");
@@ -143,6 +150,7 @@ case_tmpl_ip6tnl(void)
 	/* RFC 2473 §4.1: IPv6 outer, hop limit 64, next header 60 (destination options)
 	 * carrying the Tunnel Encapsulation Limit option (type 4, len 1, limit 4) and a
 	 * PadN of 1 byte (RFC 2473 §5.1, the kernel's ip6_tnl); its next header per packet */
+	/* clang-format off */
 	static const uint8_t exp_a[48] = {
 		0x60, 0x00, 0x00, 0x00, 0x00, 0x00, 60, 64,
 		0x20, 0x01, 0x0d, 0xb8, 0x00, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
@@ -169,6 +177,7 @@ case_tmpl_ip6tnl(void)
 		0x20, 0x01, 0x0d, 0xb8, 0x00, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x04,
 		0x00, 0x00, 0x04, 0x01, 0x07, 0x01, 0x01, 0x00,
 	};
+	/* clang-format on */
 	int rc = load("{" PORTS ", 'tunnels': ["
 		      "{'name': 'a', 'type': 'ip6tnl', 'local': '2001:db8:ff::1',"
 		      " 'remote': '2001:db8:ff::2'},"
@@ -185,7 +194,8 @@ case_tmpl_ip6tnl(void)
 	H_CHECK(tmpl_cmp(tnl("b"), exp_b, NULL, 40) == 0, "template");
 	H_CHECK(tmpl_cmp(tnl("c"), exp_c, NULL, 48) == 0, "template");
 	H_CHECK(tmpl_cmp(tnl("d"), exp_d, NULL, 48) == 0, "template");
-	H_CHECK(tnl("a")->inner == TGW_INNER_IP6 && tnl("d")->inner == (TGW_INNER_IP4 | TGW_INNER_IP6),
+	H_CHECK(tnl("a")->inner == TGW_INNER_IP6 &&
+			tnl("d")->inner == (TGW_INNER_IP4 | TGW_INNER_IP6),
 		"inner families");
 	H_CHECK(tnl("a")->flowlabel == 0, "default flowlabel %d", tnl("a")->flowlabel);
 out:
@@ -199,23 +209,30 @@ case_default_mtu(void)
 		const char *name;
 		uint16_t mtu;
 	} want[] = {
-		{"ipip", 1480}, {"sit", 1480}, {"ip6tnl", 1452}, {"ip6tnl_nolimit", 1460},
+		{"ipip", 1480},
+		{"sit", 1480},
+		{"ip6tnl", 1452},
+		{"ip6tnl_nolimit", 1460},
 		/* over the 9000-byte port: by connected prefix, by dev, by route */
-		{"ipip_j", 8980}, {"ip6tnl_j", 8952}, {"sit_dev", 8980}, {"ipip_route", 8980},
+		{"ipip_j", 8980},
+		{"ip6tnl_j", 8952},
+		{"sit_dev", 8980},
+		{"ipip_route", 8980},
 		{"ipip_mtu", 1400},
 	};
-	int rc = load("{" PORTS ", 'tunnels': ["
-		      "{'name': 'ipip', 'type': 'ipip', 'remote': '192.0.2.2'},"
-		      "{'name': 'sit', 'type': 'sit', 'remote': '192.0.2.2'},"
-		      "{'name': 'ip6tnl', 'type': 'ip6tnl', 'remote': '2001:db8:ff::2'},"
-		      "{'name': 'ip6tnl_nolimit', 'type': 'ip6tnl', 'remote': '2001:db8:ff::3',"
-		      " 'encaplimit': 'none'},"
-		      "{'name': 'ipip_j', 'type': 'ipip', 'remote': '203.0.113.2'},"
-		      "{'name': 'ip6tnl_j', 'type': 'ip6tnl', 'remote': '2001:db8:ee::2'},"
-		      "{'name': 'sit_dev', 'type': 'sit', 'remote': '198.51.100.1', 'dev': 'jumbo'},"
-		      "{'name': 'ipip_route', 'type': 'ipip', 'remote': '198.18.0.1'},"
-		      "{'name': 'ipip_mtu', 'type': 'ipip', 'remote': '198.51.100.9', 'mtu': 1400}],"
-		      " 'routes': [{'dst': '198.18.0.0/15', 'via': '203.0.113.254'}]}");
+	int rc =
+		load("{" PORTS ", 'tunnels': ["
+		     "{'name': 'ipip', 'type': 'ipip', 'remote': '192.0.2.2'},"
+		     "{'name': 'sit', 'type': 'sit', 'remote': '192.0.2.2'},"
+		     "{'name': 'ip6tnl', 'type': 'ip6tnl', 'remote': '2001:db8:ff::2'},"
+		     "{'name': 'ip6tnl_nolimit', 'type': 'ip6tnl', 'remote': '2001:db8:ff::3',"
+		     " 'encaplimit': 'none'},"
+		     "{'name': 'ipip_j', 'type': 'ipip', 'remote': '203.0.113.2'},"
+		     "{'name': 'ip6tnl_j', 'type': 'ip6tnl', 'remote': '2001:db8:ee::2'},"
+		     "{'name': 'sit_dev', 'type': 'sit', 'remote': '198.51.100.1', 'dev': 'jumbo'},"
+		     "{'name': 'ipip_route', 'type': 'ipip', 'remote': '198.18.0.1'},"
+		     "{'name': 'ipip_mtu', 'type': 'ipip', 'remote': '198.51.100.9', 'mtu': 1400}],"
+		     " 'routes': [{'dst': '198.18.0.0/15', 'via': '203.0.113.254'}]}");
 
 	H_CHECK(rc == 0, "%s", err);
 	for (size_t i = 0; i < RTE_DIM(want); i++) {
@@ -283,7 +300,8 @@ case_lookup_precedence4(void)
 				      tunnels[i]);
 		/* a sit tunnel on the same endpoints must not capture protocol 4 */
 		snprintf(json + n, sizeof(json) - n,
-			 ",{'name': 'six', 'type': 'sit', 'local': '" L4 "', 'remote': '" R4 "'}]}");
+			 ",{'name': 'six', 'type': 'sit', 'local': '" L4 "', 'remote': '" R4
+			 "'}]}");
 		rc = load(json);
 		H_CHECK(rc == 0, "%s", err);
 		H_CHECK(lookup4(IPPROTO_IPIP, L4, R4) == tid(kinds[k]),
@@ -336,9 +354,10 @@ case_lookup_precedence6(void)
 		lookup6(IPPROTO_IPV6, L6, R6));
 	H_CHECK(lookup6(IPPROTO_IPV6, "2001:db8:ff::9", R6) == tid("wildcard"),
 		"remote_only carries IPv4 only, so IPv6 from R6 to another local is the wildcard's:"
-		" %d", lookup6(IPPROTO_IPV6, "2001:db8:ff::9", R6));
-	H_CHECK(lookup6(IPPROTO_IPIP, "2001:db8:ff::9", R6) == tid("remote_only"), "remote only: %d",
-		lookup6(IPPROTO_IPIP, "2001:db8:ff::9", R6));
+		" %d",
+		lookup6(IPPROTO_IPV6, "2001:db8:ff::9", R6));
+	H_CHECK(lookup6(IPPROTO_IPIP, "2001:db8:ff::9", R6) == tid("remote_only"),
+		"remote only: %d", lookup6(IPPROTO_IPIP, "2001:db8:ff::9", R6));
 	H_CHECK(lookup6(IPPROTO_IPIP, L6, R6) == tid("remote_only"),
 		"IPv4 in IPv6 (L6, R6): the exact tunnel is ip6ip6 only, remote-only wins: %d",
 		lookup6(IPPROTO_IPIP, L6, R6));
@@ -348,6 +367,23 @@ case_lookup_precedence6(void)
 		"IPv4 to L6 from elsewhere: wildcard (mode any): %d",
 		lookup6(IPPROTO_IPIP, L6, "2001:db8:aa::9"));
 	H_CHECK(lookup4(IPPROTO_IPIP, L4, R4) == -1, "IPv4 outer matched an ip6tnl");
+	/* the kernel's ip6_tnl_lookup tries local-only before remote-only (ip_tunnel_lookup and
+	 * sit the other way round): both carry IPv6 here, with no exact match */
+	snprintf(json, sizeof(json),
+		 "{" PORTS ", 'tunnels': ["
+		 "{'name': 'remote_only', 'type': 'ip6tnl', 'remote': '" R6 "'},"
+		 "{'name': 'local_only', 'type': 'ip6tnl', 'local': '" L6 "'},"
+		 "{'name': 'wildcard', 'type': 'ip6tnl'}]}");
+	rc = load(json);
+	H_CHECK(rc == 0, "%s", err);
+	H_CHECK(lookup6(IPPROTO_IPV6, L6, R6) == tid("local_only"),
+		"(local, remote) with local-only and remote-only tunnels: %d, expected local_only "
+		"%d",
+		lookup6(IPPROTO_IPV6, L6, R6), tid("local_only"));
+	H_CHECK(lookup6(IPPROTO_IPV6, "2001:db8:ff::9", R6) == tid("remote_only"),
+		"remote only: %d", lookup6(IPPROTO_IPV6, "2001:db8:ff::9", R6));
+	H_CHECK(lookup6(IPPROTO_IPV6, "2001:db8:ff::9", "2001:db8:aa::9") == tid("wildcard"),
+		"wildcard: %d", lookup6(IPPROTO_IPV6, "2001:db8:ff::9", "2001:db8:aa::9"));
 out:
 	tgw_config_free();
 }
@@ -362,9 +398,9 @@ case_outer_tos_ecn(void)
 		int16_t tos;
 		uint8_t inner, outer;
 	} v[] = {
-		{0, 0x00, 0x00}, {0, 0x01, 0x01}, {0, 0x02, 0x02}, {0, 0x03, 0x02},
-		{0, 0xb8, 0x00}, {0, 0xb9, 0x01}, {0x10, 0xbb, 0x12}, {0x13, 0x00, 0x10},
-		{-1, 0xb9, 0xb9}, {-1, 0xbb, 0xba}, {-1, 0x2a, 0x2a}, {-1, 0xfc, 0xfc},
+		{0, 0x00, 0x00},  {0, 0x01, 0x01},  {0, 0x02, 0x02},	{0, 0x03, 0x02},
+		{0, 0xb8, 0x00},  {0, 0xb9, 0x01},  {0x10, 0xbb, 0x12}, {0x13, 0x00, 0x10},
+		{-1, 0xb9, 0xb9}, {-1, 0xbb, 0xba}, {-1, 0x2a, 0x2a},	{-1, 0xfc, 0xfc},
 	};
 	/* RFC 6040 §4.2 (and the kernel's INET_ECN_decapsulate): outer CE over Not-ECT drops,
 	 * over ECT marks CE; anything else leaves the inner field */
@@ -372,11 +408,9 @@ case_outer_tos_ecn(void)
 		uint8_t outer, inner;
 		int r;
 	} d[] = {
-		{0, 0, 0}, {1, 0, 0}, {2, 0, 0}, {3, 0, -1},
-		{0, 1, 0}, {1, 1, 0}, {2, 1, 0}, {3, 1, 1},
-		{0, 2, 0}, {1, 2, 0}, {2, 2, 0}, {3, 2, 1},
-		{0, 3, 0}, {1, 3, 0}, {2, 3, 0}, {3, 3, 0},
-		{0xbb, 0xa8, -1}, {0xa3, 0x2a, 1},
+		{0, 0, 0}, {1, 0, 0}, {2, 0, 0}, {3, 0, -1}, {0, 1, 0},	       {1, 1, 0},
+		{2, 1, 0}, {3, 1, 1}, {0, 2, 0}, {1, 2, 0},  {2, 2, 0},	       {3, 2, 1},
+		{0, 3, 0}, {1, 3, 0}, {2, 3, 0}, {3, 3, 0},  {0xbb, 0xa8, -1}, {0xa3, 0x2a, 1},
 	};
 
 	for (size_t i = 0; i < RTE_DIM(v); i++)
@@ -396,9 +430,14 @@ case_ip4_set_ce(void)
 {
 	for (unsigned int tos = 0; tos < 256; tos++) {
 		struct rte_ipv4_hdr ip = {
-			.version_ihl = 0x45, .type_of_service = tos, .total_length = RTE_BE16(84),
-			.packet_id = RTE_BE16(0xbeef), .time_to_live = 63, .next_proto_id = 17,
-			.src_addr = RTE_BE32(0x0a010005), .dst_addr = RTE_BE32(0xc0000201),
+			.version_ihl = 0x45,
+			.type_of_service = tos,
+			.total_length = RTE_BE16(84),
+			.packet_id = RTE_BE16(0xbeef),
+			.time_to_live = 63,
+			.next_proto_id = 17,
+			.src_addr = RTE_BE32(0x0a010005),
+			.dst_addr = RTE_BE32(0xc0000201),
 		};
 
 		if ((tos & 3) == 0)
@@ -424,12 +463,13 @@ case_ip4_outer_fill(void)
 	static const uint16_t lens[] = {20, 21, 40, 84, 1500, 1501, 0x7fff, 0xffff};
 	static const uint8_t ds[] = {0x00, 0x01, 0x03, 0xb9, 0xff};
 	static const uint8_t ttls[] = {0, 1, 63, 255};
-	int rc = load("{" PORTS ", 'tunnels': ["
-		      "{'name': 'df', 'type': 'ipip', 'local': '192.0.2.1', 'remote': '198.51.100.2'},"
-		      "{'name': 'nodf', 'type': 'ipip', 'remote': '255.255.255.254',"
-		      " 'local': '255.255.0.1', 'pmtudisc': false, 'tos': 'inherit'},"
-		      "{'name': 'fixed', 'type': 'ipip', 'local': '10.255.255.255',"
-		      " 'remote': '0.0.0.1', 'ttl': 200, 'tos': 252}]}");
+	int rc = load(
+		"{" PORTS ", 'tunnels': ["
+		"{'name': 'df', 'type': 'ipip', 'local': '192.0.2.1', 'remote': '198.51.100.2'},"
+		"{'name': 'nodf', 'type': 'ipip', 'remote': '255.255.255.254',"
+		" 'local': '255.255.0.1', 'pmtudisc': false, 'tos': 'inherit'},"
+		"{'name': 'fixed', 'type': 'ipip', 'local': '10.255.255.255',"
+		" 'remote': '0.0.0.1', 'ttl': 200, 'tos': 252}]}");
 	uint16_t ident = 0xfffe;
 
 	H_CHECK(rc == 0, "%s", err);
@@ -444,7 +484,7 @@ case_ip4_outer_fill(void)
 
 					memcpy(&o, t->hdr, sizeof(o));
 					tgw_ip4_outer_fill(&o, t, IPPROTO_IPIP, lens[a], ds[b],
-							   ttls[c], &ident);
+							   ttls[c], 0, &ident);
 					H_CHECK(rte_raw_cksum(&o, sizeof(o)) == 0xffff,
 						"%s len %u ds 0x%02x ttl %u: bad checksum 0x%04x",
 						t->name, lens[a], ds[b], ttls[c],
@@ -462,7 +502,8 @@ case_ip4_outer_fill(void)
 					H_CHECK(rte_be_to_cpu_16(o.packet_id) == id0 &&
 							ident == (uint16_t)(id0 + 1) &&
 							o.fragment_offset ==
-								(t->pmtudisc ? RTE_BE16(0x4000) : 0),
+								(t->pmtudisc ? RTE_BE16(0x4000)
+									     : 0),
 						"%s: ID %u, expected %u", t->name,
 						rte_be_to_cpu_16(o.packet_id), id0);
 					/* then allowed to fragment: DF off, checksum */

@@ -10,10 +10,10 @@
  * RFC 2473 §4.1.1: an inner IPv6 packet that carries a Tunnel Encapsulation
  * Limit of 0 in a destination options header right after its fixed header must
  * not be encapsulated again; a lower limit than ours is decremented and kept.
- * Returns the limit to send, or -1 to drop.
+ * Returns the limit to send, or -1 to drop with *ptr the offset of the limit.
  */
 static __rte_always_inline int
-ip6tnl_inner_limit(const struct rte_mbuf *m, const struct tgw_tunnel *t)
+ip6tnl_inner_limit(const struct rte_mbuf *m, const struct tgw_tunnel *t, uint32_t *ptr)
 {
 	const struct rte_ipv6_hdr *ip6 = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
 	const uint8_t *o;
@@ -33,8 +33,10 @@ ip6tnl_inner_limit(const struct rte_mbuf *m, const struct tgw_tunnel *t)
 			continue;
 		}
 		if (o[i] == TGW_IP6_OPT_TEL && o[i + 1] == 1 && i + 2 < len) {
-			if (o[i + 2] == 0)
+			if (o[i + 2] == 0) {
+				*ptr = sizeof(*ip6) + i + 2;
 				return -1;
+			}
 			return RTE_MIN((int)t->encaplimit, o[i + 2] - 1);
 		}
 		i += 2 + o[i + 1];
@@ -52,13 +54,21 @@ ip6tnl_encap_one(struct rte_mbuf *m, struct tgw_tnl_acc *acc)
 	uint16_t next = tgw_tnl_encap_check(m, t, &in);
 	uint32_t flow;
 	int limit = t->encaplimit;
+	bool direct;
 
 	if (unlikely(next != TGW_ENCAP_PENDING))
 		return next;
 	if (t->encaplimit != TGW_ENCAPLIMIT_NONE && in.v6) {
-		limit = ip6tnl_inner_limit(m, t);
-		if (unlikely(limit < 0))
-			return TGW_ENCAP_LIMIT;
+		uint32_t ptr;
+
+		limit = ip6tnl_inner_limit(m, t, &ptr);
+		if (unlikely(limit < 0)) {
+			/* RFC 2473 §4.1.1: ICMPv6 Parameter Problem, code 0, at the limit */
+			tgw_ip_unforward(m);
+			tgw_meta(m)->punt = TGW_DROP_encap_limit;
+			tgw_meta(m)->aux = ptr;
+			return TGW_ENCAP_ICMP6_ERR;
+		}
 	}
 	if (t->flowlabel > 0)
 		flow = t->flowlabel;
@@ -66,10 +76,12 @@ ip6tnl_encap_one(struct rte_mbuf *m, struct tgw_tnl_acc *acc)
 		flow = rte_be_to_cpu_32(*rte_pktmbuf_mtod(m, rte_be32_t *)) & 0xfffff;
 	else /* the kernel's auto flow label (net.ipv6.auto_flowlabels=1) */
 		flow = tgw_flow_hash(rte_pktmbuf_mtod(m, uint8_t *), m->data_len, in.v6) & 0xfffff;
-	o = (struct rte_ipv6_hdr *)rte_pktmbuf_prepend(m, t->hdr_len);
+	if (t->encaplimit != TGW_ENCAPLIMIT_NONE)
+		o = tgw_tnl_push(m, t, &in, sizeof(*o) + sizeof(struct tgw_ip6_encap_limit), &direct);
+	else
+		o = tgw_tnl_push(m, t, &in, sizeof(*o), &direct);
 	if (unlikely(o == NULL))
 		return TGW_ENCAP_NO_MBUF;
-	rte_memcpy(o, t->hdr, t->hdr_len);
 	if (t->encaplimit != TGW_ENCAPLIMIT_NONE) {
 		struct tgw_ip6_encap_limit *el = (struct tgw_ip6_encap_limit *)(o + 1);
 
@@ -83,20 +95,23 @@ ip6tnl_encap_one(struct rte_mbuf *m, struct tgw_tnl_acc *acc)
 	o->payload_len = rte_cpu_to_be_16(t->hdr_len - sizeof(*o) + in.len);
 	if (t->ttl == 0)
 		o->hop_limits = in.ttl;
-	return tgw_tnl_encap_done(m, t, &in, acc);
+	return tgw_tnl_encap_done(m, t, &in, direct, acc);
 }
 
 static uint16_t
-ip6tnl_encap_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+ip6tnl_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		   bool whole)
 {
 	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
 	struct tgw_tnl_acc acc = {0};
 
-	TGW_NODE_LOOP(objs, n, nexts, ip6tnl_encap_one, &acc);
+	TGW_NODE_LOOP_HOT(objs, n, nexts, ip6tnl_encap_one, &acc);
 	tgw_tnl_acc_flush(&acc, true);
-	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
 	return n;
 }
+
+TGW_NODE_PROCESS(ip6tnl_encap_process, ip6tnl_encap_chunk)
 
 static struct rte_node_register ip6tnl_encap_node = {
 	.name = TGW_NODE_IP6TNL_ENCAP,
@@ -121,22 +136,25 @@ ip6tnl_decap_one(struct rte_mbuf *m, struct decap_ctx *c)
 	int tid = tgw_tnl_lookup_cached(&c->cache, 6, proto, ip6->dst_addr, ip6->src_addr);
 
 	if (unlikely(tid < 0))
-		return TGW_DECAP_NO_TUNNEL;
+		return tgw_tnl_lookup_other_mode(6, proto, ip6->dst_addr, ip6->src_addr);
 	return tgw_tnl_decap_ip(m, &tgw.tunnels[tid], aux & 0xffff, proto == IPPROTO_IPV6,
 				(rte_be_to_cpu_32(ip6->vtc_flow) >> 20) & 0xff, &c->acc);
 }
 
 static uint16_t
-ip6tnl_decap_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+ip6tnl_decap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		   bool whole)
 {
 	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
 	struct decap_ctx c = {0};
 
-	TGW_NODE_LOOP(objs, n, nexts, ip6tnl_decap_one, &c);
+	TGW_NODE_LOOP_HOT(objs, n, nexts, ip6tnl_decap_one, &c);
 	tgw_tnl_acc_flush(&c.acc, false);
-	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
 	return n;
 }
+
+TGW_NODE_PROCESS(ip6tnl_decap_process, ip6tnl_decap_chunk)
 
 static struct rte_node_register ip6tnl_decap_node = {
 	.name = TGW_NODE_IP6TNL_DECAP,

@@ -19,31 +19,36 @@ ip4ip_encap_one(struct rte_mbuf *m, struct tgw_tnl_acc *acc)
 	struct rte_ipv4_hdr *o;
 	struct tgw_inner in;
 	uint16_t next = tgw_tnl_encap_check(m, t, &in);
+	bool direct;
 
 	if (unlikely(next != TGW_ENCAP_PENDING))
 		return next;
-	o = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*o));
+	o = tgw_tnl_push(m, t, &in, sizeof(*o), &direct);
 	if (unlikely(o == NULL))
 		return TGW_ENCAP_NO_MBUF;
-	rte_memcpy(o, t->hdr, sizeof(*o));
 	tgw_ip4_outer_fill(o, t, in.v6 ? IPPROTO_IPV6 : IPPROTO_IPIP, in.len + sizeof(*o), in.ds,
-			   in.ttl, &ip4_ident[rte_lcore_id()]);
+			   in.ttl,
+			   (!t->pmtudisc && !in.v6 && !in.frag_ok) ? RTE_BE16(RTE_IPV4_HDR_DF_FLAG) : 0,
+			   &ip4_ident[rte_lcore_id()]);
 	if (unlikely(in.len > t->mtu))
 		tgw_ip4_outer_allow_frag(o);
-	return tgw_tnl_encap_done(m, t, &in, acc);
+	return tgw_tnl_encap_done(m, t, &in, direct, acc);
 }
 
 static uint16_t
-ip4ip_encap_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+ip4ip_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		  bool whole)
 {
 	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
 	struct tgw_tnl_acc acc = {0};
 
-	TGW_NODE_LOOP(objs, n, nexts, ip4ip_encap_one, &acc);
+	TGW_NODE_LOOP_HOT(objs, n, nexts, ip4ip_encap_one, &acc);
 	tgw_tnl_acc_flush(&acc, true);
-	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
 	return n;
 }
+
+TGW_NODE_PROCESS(ip4ip_encap_process, ip4ip_encap_chunk)
 
 static struct rte_node_register ip4ip_encap_node = {
 	.name = TGW_NODE_IP4IP_ENCAP,
@@ -67,22 +72,25 @@ ip4ip_decap_one(struct rte_mbuf *m, struct decap_ctx *c)
 					&ip->src_addr);
 
 	if (unlikely(tid < 0))
-		return TGW_DECAP_NO_TUNNEL;
+		return tgw_tnl_lookup_other_mode(4, ip->next_proto_id, &ip->dst_addr, &ip->src_addr);
 	return tgw_tnl_decap_ip(m, &tgw.tunnels[tid], (ip->version_ihl & 0xf) * 4,
 				ip->next_proto_id == IPPROTO_IPV6, ip->type_of_service, &c->acc);
 }
 
 static uint16_t
-ip4ip_decap_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+ip4ip_decap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		  bool whole)
 {
 	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
 	struct decap_ctx c = {0};
 
-	TGW_NODE_LOOP(objs, n, nexts, ip4ip_decap_one, &c);
+	TGW_NODE_LOOP_HOT(objs, n, nexts, ip4ip_decap_one, &c);
 	tgw_tnl_acc_flush(&c.acc, false);
-	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
 	return n;
 }
+
+TGW_NODE_PROCESS(ip4ip_decap_process, ip4ip_decap_chunk)
 
 static struct rte_node_register ip4ip_decap_node = {
 	.name = TGW_NODE_IP4IP_DECAP,

@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target over the receive path: one frame per input goes into the
+ * RX ring of a ring port of a gateway with every tunnel type, the worker's
+ * graph is walked on the worker lcore (so reassembly runs as in production),
+ * the control lcore answers ARP/ND and holds packets in between, and all
+ * output is drained and freed. After each input the mbuf pools must be back to
+ * where they were: anything else is a leak and aborts.
+ *
+ * Input: byte 0 selects (bit 0) the port, wan0 or lan0, and (bit 1) whether the
+ * frame arrives as a two-segment chain (as a reassembled packet travels); the
+ * rest is the Ethernet frame. The tailroom of every input segment is poisoned
+ * for ASan, so a read past the packet is reported even inside the mempool.
+ *
+ * Build: CC=clang meson setup build-fuzz -Dfuzz=true && ninja -C build-fuzz
+ * Run:   build-fuzz/tests/fuzz/fuzz_rx -max_total_time=60 tests/fuzz/corpus/rx
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sanitizer/asan_interface.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_graph_worker.h>
+#include <rte_ip_frag.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "config.h"
+#include "ctl.h"
+#include "graph.h"
+#include "ip_common.h"
+#include "runtime.h"
+#include "stats.h"
+
+#define N_PORTS 2
+#define MAX_FRAME 4000
+
+/* Every tunnel type and mode, nested tunnels, a tunnel loop, a wildcard tunnel, a tunnel
+ * address, a small-MTU port (fragmentation, too big), resolved and unresolved neighbours. */
+static const char config_fmt[] =
+	"{\"ports\": [\n"
+	" {\"name\": \"wan0\", \"device\": \"%s\", \"mac\": \"02:00:00:00:00:01\", \"mtu\": 1400,\n"
+	"  \"addresses\": [\"192.0.2.1/24\", \"2001:db8:ff::1/64\"]},\n"
+	" {\"name\": \"lan0\", \"device\": \"%s\", \"mac\": \"02:00:00:00:01:01\",\n"
+	"  \"addresses\": [\"10.1.0.1/24\", \"2001:db8:1::1/64\"]}],\n"
+	" \"tunnels\": [\n"
+	" {\"name\": \"ipip1\", \"type\": \"ipip\", \"local\": \"192.0.2.1\", \"remote\": "
+	"\"192.0.2.2\",\n"
+	"  \"addresses\": [\"10.255.0.1/30\"]},\n"
+	" {\"name\": \"ipip_nopmtu\", \"type\": \"ipip\", \"local\": \"192.0.2.1\",\n"
+	"  \"remote\": \"192.0.2.4\", \"pmtudisc\": false, \"tos\": \"inherit\"},\n"
+	" {\"name\": \"tunl0\", \"type\": \"ipip\", \"local\": \"any\", \"remote\": \"any\"},\n"
+	" {\"name\": \"sit1\", \"type\": \"sit\", \"mode\": \"any\", \"local\": \"192.0.2.1\",\n"
+	"  \"remote\": \"192.0.2.3\", \"ttl\": 64},\n"
+	" {\"name\": \"ip6tnl1\", \"type\": \"ip6tnl\", \"mode\": \"any\", \"local\": "
+	"\"2001:db8:ff::1\",\n"
+	"  \"remote\": \"2001:db8:ff::2\", \"addresses\": [\"2001:db8:fe::1/64\"]},\n"
+	" {\"name\": \"ip6tnl_nl\", \"type\": \"ip6tnl\", \"remote\": \"2001:db8:ff::3\",\n"
+	"  \"encaplimit\": \"none\", \"flowlabel\": \"inherit\", \"hoplimit\": \"inherit\"},\n"
+	" {\"name\": \"ip6tnl_l0\", \"type\": \"ip6tnl\", \"remote\": \"2001:db8:ff::4\",\n"
+	"  \"encaplimit\": 0, \"tos\": \"inherit\"},\n"
+	" {\"name\": \"nested\", \"type\": \"ipip\", \"local\": \"10.255.0.1\", \"remote\": "
+	"\"10.2.0.77\"},\n"
+	" {\"name\": \"loop\", \"type\": \"ipip\", \"local\": \"192.0.2.1\", \"remote\": "
+	"\"10.7.0.1\"}],\n"
+	" \"routes\": [\n"
+	" {\"dst\": \"10.2.0.0/24\", \"dev\": \"ipip1\"},\n"
+	" {\"dst\": \"10.5.0.0/24\", \"dev\": \"ipip_nopmtu\"},\n"
+	" {\"dst\": \"2001:db8:2::/64\", \"dev\": \"sit1\"},\n"
+	" {\"dst\": \"10.3.0.0/24\", \"dev\": \"sit1\"},\n"
+	" {\"dst\": \"2001:db8:3::/64\", \"dev\": \"ip6tnl1\"},\n"
+	" {\"dst\": \"10.4.0.0/24\", \"dev\": \"ip6tnl1\"},\n"
+	" {\"dst\": \"2001:db8:4::/64\", \"dev\": \"ip6tnl_nl\"},\n"
+	" {\"dst\": \"2001:db8:5::/64\", \"dev\": \"ip6tnl_l0\"},\n"
+	" {\"dst\": \"10.6.0.0/24\", \"dev\": \"nested\"},\n"
+	" {\"dst\": \"10.7.0.0/24\", \"dev\": \"loop\"},\n"
+	" {\"dst\": \"default\", \"via\": \"192.0.2.254\"},\n"
+	" {\"dst\": \"default6\", \"via\": \"2001:db8:ff::fe\", \"dev\": \"wan0\"}],\n"
+	" \"neighbors\": [\n"
+	" {\"dst\": \"192.0.2.2\", \"lladdr\": \"02:00:00:00:00:02\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"192.0.2.3\", \"lladdr\": \"02:00:00:00:00:03\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"192.0.2.4\", \"lladdr\": \"02:00:00:00:00:04\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"192.0.2.254\", \"lladdr\": \"02:00:00:00:00:fe\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"2001:db8:ff::2\", \"lladdr\": \"02:00:00:00:00:02\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"2001:db8:ff::3\", \"lladdr\": \"02:00:00:00:00:03\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"2001:db8:ff::fe\", \"lladdr\": \"02:00:00:00:00:fe\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"10.1.0.5\", \"lladdr\": \"02:00:00:00:01:05\", \"dev\": \"lan0\"},\n"
+	" {\"dst\": \"2001:db8:1::5\", \"lladdr\": \"02:00:00:00:01:05\", \"dev\": \"lan0\"}]}\n";
+
+static struct rte_ring *rx_ring[N_PORTS], *tx_ring[N_PORTS];
+static uint16_t port_id[N_PORTS];
+static unsigned int worker;
+static bool verbose; /* FUZZ_RX_VERBOSE=1: what each input did */
+static uint64_t drops0[TGW_DROP_MAX];
+
+/* Abort with a message: the fuzzer records the input. */
+static void __attribute__((noreturn)) die(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "fuzz_rx: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	abort();
+}
+
+const char *__asan_default_options(void);
+const char *__ubsan_default_options(void);
+
+/* DPDK keeps its memory to the end: no leak report at exit. */
+const char *
+__asan_default_options(void)
+{
+	return "detect_leaks=0";
+}
+
+/* Undefined behaviour is a finding, not a warning. */
+const char *
+__ubsan_default_options(void)
+{
+	return "halt_on_error=1:print_stacktrace=1:suppressions=" TGW_SRC_DIR
+	       "/tests/fuzz/ubsan.supp";
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char prefix[64], err[512], dev[N_PORTS][RTE_ETH_NAME_MAX_LEN], *json;
+	size_t jlen;
+
+	RTE_SET_USED(argc);
+	RTE_SET_USED(argv);
+	snprintf(prefix, sizeof(prefix), "tgw_fuzz_rx_%d", (int)getpid());
+	char *eal[] = {"fuzz_rx",	"--no-huge", "-m", "512", "--no-shconf",	 "--no-pci",
+		       "--file-prefix", prefix,	     "-l", "0-1", "--log-level=*:error", NULL};
+
+	if (rte_eal_init(RTE_DIM(eal) - 1, eal) < 0)
+		die("EAL init failed: %s", rte_strerror(rte_errno));
+	for (int p = 0; p < N_PORTS; p++) {
+		char name[32];
+		int id;
+
+		snprintf(name, sizeof(name), "fzrx%d", p);
+		rx_ring[p] =
+			rte_ring_create(name, 1024, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "fztx%d", p);
+		tx_ring[p] =
+			rte_ring_create(name, 4096, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (rx_ring[p] == NULL || tx_ring[p] == NULL)
+			die("rings: %s", rte_strerror(rte_errno));
+		snprintf(name, sizeof(name), "fz%d", p);
+		id = rte_eth_from_rings(name, &rx_ring[p], 1, &tx_ring[p], 1, SOCKET_ID_ANY);
+		if (id < 0)
+			die("rte_eth_from_rings: %s", rte_strerror(rte_errno));
+		port_id[p] = id;
+		rte_eth_dev_get_name_by_port(id, dev[p]);
+	}
+	jlen = sizeof(config_fmt) + 2 * RTE_ETH_NAME_MAX_LEN;
+	json = malloc(jlen);
+	snprintf(json, jlen, config_fmt, dev[0], dev[1]);
+	if (tgw_config_load_text("fuzz_rx.json", json, err, sizeof(err)) < 0)
+		die("config: %s", err);
+	free(json);
+	if (tgw_runtime_init(err, sizeof(err)) < 0 || tgw_runtime_start(err, sizeof(err)) < 0)
+		die("runtime: %s", err);
+	worker = tgw.workers[0];
+	verbose = getenv("FUZZ_RX_VERBOSE") != NULL;
+	return 0;
+}
+
+/* On the worker lcore: walk graph 0 until the RX rings are empty, then a few times more. */
+static int
+walk(void *arg)
+{
+	struct rte_graph *g = tgw_graph_of(0);
+
+	RTE_SET_USED(arg);
+	for (int i = 0; i < 2 * N_PORTS + 2; i++)
+		rte_graph_walk(g);
+	return 0;
+}
+
+static void
+run_worker(void)
+{
+	if (rte_eal_remote_launch(walk, NULL, worker) != 0)
+		die("%s", "remote launch failed");
+	rte_eal_wait_lcore(worker);
+}
+
+static void
+drain(void)
+{
+	void *objs[64];
+	unsigned int n, out[N_PORTS] = {0};
+
+	for (int p = 0; p < N_PORTS; p++)
+		while ((n = rte_ring_dequeue_burst(tx_ring[p], objs, RTE_DIM(objs), NULL)) > 0) {
+			rte_pktmbuf_free_bulk((struct rte_mbuf **)objs, n);
+			out[p] += n;
+		}
+	if (!verbose)
+		return;
+	fprintf(stderr, "fuzz_rx: out wan0 %u lan0 %u, drops:", out[0], out[1]);
+	for (int r = 0; r < TGW_DROP_MAX; r++) {
+		uint64_t v = tgw_stats_drop(r);
+
+		if (v != drops0[r])
+			fprintf(stderr, " %s %" PRIu64, tgw_drop_names[r], v - drops0[r]);
+		drops0[r] = v;
+	}
+	fprintf(stderr, "\n");
+}
+
+/* Fragments waiting for their siblings would hold mbufs: expire them all. */
+static void
+reasm_flush(void)
+{
+	struct tgw_reasm *r[2] = {&tgw_reasm4[worker], &tgw_reasm6[worker]};
+
+	for (int v = 0; v < 2; v++) {
+		if (r[v]->tbl == NULL)
+			continue;
+		for (int k = 0; k < 4; k++) {
+			rte_ip_frag_table_del_expired_entries(r[v]->tbl, &r[v]->dr, UINT64_MAX);
+			rte_ip_frag_free_death_row(&r[v]->dr, 0);
+		}
+	}
+}
+
+static unsigned int
+in_use(void)
+{
+	return rte_mempool_in_use_count(tgw.pool) + rte_mempool_in_use_count(tgw.indirect_pool);
+}
+
+static void
+poison_tail(struct rte_mbuf *m, bool on)
+{
+	for (; m; m = m->next) {
+		char *end = rte_pktmbuf_mtod_offset(m, char *, m->data_len);
+		size_t room = (char *)m->buf_addr + m->buf_len - end;
+
+		if (on)
+			ASAN_POISON_MEMORY_REGION(end, room);
+		else
+			ASAN_UNPOISON_MEMORY_REGION(end, room);
+	}
+}
+
+static void
+unpoison_segs(struct rte_mbuf **segs, int n)
+{
+	for (int i = 0; i < n; i++)
+		ASAN_UNPOISON_MEMORY_REGION(segs[i]->buf_addr, segs[i]->buf_len);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct rte_mbuf *m, *seg2 = NULL, *segs[2];
+	unsigned int before, after, p, nseg = 1;
+	size_t len, first;
+	bool chain;
+
+	if (size < 1)
+		return 0;
+	p = data[0] & 1;
+	chain = data[0] & 2;
+	data++;
+	len = RTE_MIN(size - 1, (size_t)MAX_FRAME);
+	first = chain ? len / 2 : len;
+	before = in_use();
+	/* the per-lcore ICMP error bucket: full for every input (deterministic) */
+	tgw_icmp_bucket[worker].tokens = 50;
+
+	m = rte_pktmbuf_alloc(tgw.pool);
+	if (m == NULL)
+		die("%s", "no mbuf");
+	if (first > rte_pktmbuf_tailroom(m)) {
+		/* too long for one segment: always a chain */
+		first = rte_pktmbuf_tailroom(m);
+		chain = true;
+	}
+	memcpy(rte_pktmbuf_append(m, first), data, first);
+	segs[0] = m;
+	if (chain && len > first) {
+		seg2 = rte_pktmbuf_alloc(tgw.pool);
+		if (seg2 == NULL)
+			die("%s", "no mbuf");
+		seg2->data_off = 0;
+		if (len - first > rte_pktmbuf_tailroom(seg2))
+			len = first + rte_pktmbuf_tailroom(seg2);
+		memcpy(rte_pktmbuf_append(seg2, len - first), data + first, len - first);
+		if (rte_pktmbuf_chain(m, seg2) < 0)
+			die("%s", "chain");
+		segs[nseg++] = seg2;
+	}
+	m->port = port_id[p]; /* what a PMD sets (net_ring does not) */
+	poison_tail(m, true);
+	if (rte_ring_enqueue(rx_ring[p], m) != 0)
+		die("%s", "RX ring full");
+
+	run_worker();
+	unpoison_segs(segs, nseg);
+	/* until quiet: control lcore (answers, held packets dropped), worker again */
+	for (int round = 0; round < 8; round++) {
+		tgw_ctl_poll();
+		tgw_ctl_fini(); /* drop what waits for a neighbour */
+		run_worker();
+		if (rte_ring_count(tgw.punt_ring) == 0 && rte_ring_count(tgw.inject_ring[0]) == 0)
+			break;
+	}
+	reasm_flush();
+	drain();
+
+	after = in_use();
+	if (after != before) {
+		fprintf(stderr, "fuzz_rx: %u mbufs in use after the input, %u before\n", after,
+			before);
+		abort();
+	}
+	return 0;
+}

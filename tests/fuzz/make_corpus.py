@@ -1,0 +1,224 @@
+#!/usr/bin/python3
+"""Seed corpora of the fuzz targets: `/usr/bin/python3 tests/fuzz/make_corpus.py`
+(re)writes tests/fuzz/corpus/rx/*.bin and tests/fuzz/corpus/config/*.json. Files named
+crash-* (reproducers the fuzzers found) are left alone.
+
+rx inputs are one byte of selector (bit 0: 0 = wan0, 1 = lan0; bit 1: deliver as a
+two-segment chain) then the Ethernet frame, for the gateway of tests/fuzz/fuzz_rx.c.
+"""
+
+import glob
+import json
+import os
+
+from scapy.all import (ARP, ICMP, IP, IPv6, UDP, TCP, Ether, Raw, ICMPv6EchoRequest,
+                       ICMPv6ND_NS, ICMPv6ND_NA, ICMPv6NDOptSrcLLAddr, ICMPv6NDOptDstLLAddr,
+                       IPv6ExtHdrDestOpt, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting,
+                       IPv6ExtHdrFragment, HBHOptUnknown, PadN, fragment)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WAN, LAN = "02:00:00:00:00:01", "02:00:00:00:01:01"
+PEER, HOST = "02:00:00:00:00:02", "02:00:00:00:01:05"
+BCAST = "ff:ff:ff:ff:ff:ff"
+
+
+def tel(nh, limit=4):
+    return IPv6ExtHdrDestOpt(nh=nh, options=[HBHOptUnknown(otype=4, optdata=bytes([limit])),
+                                             PadN(optdata=b"\x00")])
+
+
+def u(n=16):
+    return UDP(sport=1234, dport=5678) / Raw(b"x" * n)
+
+
+def in4(src="10.2.0.9", dst="10.1.0.5", **kw):
+    return IP(src=src, dst=dst, **kw) / u()
+
+
+def in6(src="2001:db8:2::9", dst="2001:db8:1::5", **kw):
+    return IPv6(src=src, dst=dst, **kw) / u()
+
+
+def w(pkt):  # frame received on wan0
+    return Ether(dst=WAN, src=PEER) / pkt
+
+
+def l(pkt):  # frame received on lan0
+    return Ether(dst=LAN, src=HOST) / pkt
+
+
+RX = {}
+# ---- wan0: decapsulation, local delivery, control ----
+RX["wan_ipip_decap"] = (0, w(IP(src="192.0.2.2", dst="192.0.2.1") / in4()))
+RX["wan_ipip_decap_unresolved"] = (0, w(IP(src="192.0.2.2", dst="192.0.2.1") / in4(dst="10.1.0.77")))
+RX["wan_ipip_decap_ecn_drop"] = (0, w(IP(src="192.0.2.2", dst="192.0.2.1", tos=3) / in4(tos=0)))
+RX["wan_ipip_decap_ce"] = (0, w(IP(src="192.0.2.2", dst="192.0.2.1", tos=3) / in4(tos=2)))
+RX["wan_ipip_in_ipip"] = (0, w(IP(src="192.0.2.2", dst="192.0.2.1") /
+                               IP(src="192.0.2.2", dst="192.0.2.1") / in4()))
+RX["wan_tunl0_wildcard"] = (0, w(IP(src="198.51.100.9", dst="192.0.2.1") / in4()))
+RX["wan_sit_decap6"] = (0, w(IP(src="192.0.2.3", dst="192.0.2.1") / in6()))
+RX["wan_sit_decap4"] = (0, w(IP(src="192.0.2.3", dst="192.0.2.1", proto=4) / in4()))
+RX["wan_ip6tnl_decap6"] = (0, w(IPv6(src="2001:db8:ff::2", dst="2001:db8:ff::1") / tel(41) / in6()))
+RX["wan_ip6tnl_decap4"] = (0, w(IPv6(src="2001:db8:ff::2", dst="2001:db8:ff::1") / tel(4) / in4()))
+RX["wan_ip6tnl_nolimit"] = (0, w(IPv6(src="2001:db8:ff::3", dst="2001:db8:ff::1", nh=41) / in6()))
+RX["wan_ip6tnl_unknown"] = (0, w(IPv6(src="2001:db8:ff::9", dst="2001:db8:ff::1") / tel(41) / in6()))
+RX["wan_ip6_exthdrs_local"] = (0, w(IPv6(src="2001:db8:ff::2", dst="2001:db8:ff::1") /
+                                    IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt() /
+                                    IPv6ExtHdrRouting(segleft=0) / tel(41) / in6()))
+RX["wan_arp_request"] = (0, Ether(dst=BCAST, src=PEER) /
+                         ARP(op=1, hwsrc=PEER, psrc="192.0.2.2", pdst="192.0.2.1"))
+RX["wan_arp_request_new"] = (0, Ether(dst=BCAST, src="02:00:00:00:00:77") /
+                             ARP(op=1, hwsrc="02:00:00:00:00:77", psrc="192.0.2.77",
+                                 pdst="192.0.2.1"))
+RX["wan_arp_reply"] = (0, Ether(dst=WAN, src=PEER) /
+                       ARP(op=2, hwsrc=PEER, psrc="192.0.2.2", hwdst=WAN, pdst="192.0.2.1"))
+RX["wan_ns"] = (0, Ether(dst="33:33:ff:00:00:01", src=PEER) /
+                IPv6(src="2001:db8:ff::2", dst="ff02::1:ff00:1", hlim=255) /
+                ICMPv6ND_NS(tgt="2001:db8:ff::1") / ICMPv6NDOptSrcLLAddr(lladdr=PEER))
+RX["wan_ns_dad"] = (0, Ether(dst="33:33:ff:00:00:01", src=PEER) /
+                    IPv6(src="::", dst="ff02::1:ff00:1", hlim=255) /
+                    ICMPv6ND_NS(tgt="2001:db8:ff::1"))
+RX["wan_na"] = (0, Ether(dst=WAN, src=PEER) /
+                IPv6(src="2001:db8:ff::2", dst="2001:db8:ff::1", hlim=255) /
+                ICMPv6ND_NA(tgt="2001:db8:ff::2", S=1, O=1) / ICMPv6NDOptDstLLAddr(lladdr=PEER))
+RX["wan_echo4"] = (0, w(IP(src="192.0.2.2", dst="192.0.2.1") / ICMP() / Raw(b"ping")))
+RX["wan_echo6"] = (0, w(IPv6(src="2001:db8:ff::2", dst="2001:db8:ff::1") /
+                        ICMPv6EchoRequest(data=b"ping")))
+RX["wan_echo6_linklocal"] = (0, w(IPv6(src="fe80::2", dst="fe80::ff:fe00:1") /
+                                  ICMPv6EchoRequest()))
+RX["wan_echo6_multicast"] = (0, Ether(dst="33:33:00:00:00:01", src=PEER) /
+                             IPv6(src="2001:db8:ff::2", dst="ff02::1") / ICMPv6EchoRequest())
+RX["wan_frag4_first"] = (0, w(fragment(IP(src="192.0.2.2", dst="192.0.2.1") /
+                                       IP(src="10.2.0.9", dst="10.1.0.5") / u(200),
+                                       fragsize=96)[0]))
+RX["wan_frag4_last"] = (0, w(fragment(IP(src="192.0.2.2", dst="192.0.2.1") /
+                                      IP(src="10.2.0.9", dst="10.1.0.5") / u(200),
+                                      fragsize=96)[-1]))
+RX["wan_frag6_first"] = (0, w(IPv6(src="2001:db8:ff::2", dst="2001:db8:ff::1") /
+                              IPv6ExtHdrFragment(id=7, m=1, offset=0, nh=41) /
+                              Raw(bytes(in6())[:48])))
+RX["wan_udp_local"] = (0, w(IP(src="192.0.2.2", dst="192.0.2.1") / u()))
+RX["wan_tcp_local6"] = (0, w(IPv6(src="2001:db8:ff::2", dst="2001:db8:ff::1") / TCP()))
+RX["wan_ttl1_forward"] = (0, w(IP(src="192.0.2.2", dst="10.1.0.5", ttl=1) / u()))
+RX["wan_hlim1_forward"] = (0, w(IPv6(src="2001:db8:ff::2", dst="2001:db8:1::5", hlim=1) / u()))
+RX["wan_not_for_us"] = (0, Ether(dst="02:00:00:00:00:99", src=PEER) / in4())
+RX["wan_bad_ethertype"] = (0, Ether(dst=WAN, src=PEER, type=0x88b5) / Raw(b"abcd"))
+RX["wan_eth_truncated"] = (0, bytes(Ether(dst=WAN, src=PEER))[:10])
+RX["wan_ip4_truncated"] = (0, bytes(w(IP(src="192.0.2.2", dst="192.0.2.1") / in4()))[:30])
+RX["wan_ip4_bad_ihl"] = (0, w(IP(src="192.0.2.2", dst="192.0.2.1", ihl=15) / in4()))
+RX["wan_ip4_bad_len"] = (0, w(IP(src="192.0.2.2", dst="192.0.2.1", len=1000) / in4()))
+RX["wan_ip4_options"] = (0, w(IP(src="192.0.2.2", dst="192.0.2.1", options=b"\x01" * 8) / in4()))
+RX["wan_ip6_truncated"] = (0, bytes(w(IPv6(src="2001:db8:ff::2", dst="2001:db8:ff::1") / tel(41) /
+                                      in6()))[:60])
+RX["wan_ip6tnl_inner_truncated"] = (0, w(IPv6(src="2001:db8:ff::2", dst="2001:db8:ff::1") /
+                                         tel(41) / Raw(bytes(in6())[:20])))
+# ---- lan0: forwarding and encapsulation ----
+RX["lan_ipip_encap"] = (1, l(in4(src="10.1.0.5", dst="10.2.0.9", tos=0xb9)))
+RX["lan_ipip_too_big_df"] = (1, l(IP(src="10.1.0.5", dst="10.2.0.9", flags="DF") / u(1420)))
+RX["lan_ipip_frag_outer"] = (1, l(IP(src="10.1.0.5", dst="10.2.0.9") / u(1420)))
+RX["lan_nopmtu_encap"] = (1, l(in4(src="10.1.0.5", dst="10.5.0.9", tos=0x03)))
+RX["lan_sit_encap6"] = (1, l(in6(src="2001:db8:1::5", dst="2001:db8:2::9", tc=0x4b)))
+RX["lan_sit_encap4"] = (1, l(in4(src="10.1.0.5", dst="10.3.0.9")))
+RX["lan_sit_too_big6"] = (1, l(IPv6(src="2001:db8:1::5", dst="2001:db8:2::9") / u(1420)))
+RX["lan_ip6tnl_encap6"] = (1, l(in6(src="2001:db8:1::5", dst="2001:db8:3::9")))
+RX["lan_ip6tnl_encap4"] = (1, l(in4(src="10.1.0.5", dst="10.4.0.9")))
+RX["lan_ip6tnl_inner_tel0"] = (1, l(IPv6(src="2001:db8:1::5", dst="2001:db8:3::9") / tel(17, 0) /
+                                    u()))
+RX["lan_ip6tnl_inner_tel2"] = (1, l(IPv6(src="2001:db8:1::5", dst="2001:db8:3::9") / tel(17, 2) /
+                                    u()))
+RX["lan_ip6tnl_nolimit"] = (1, l(in6(src="2001:db8:1::5", dst="2001:db8:4::9", fl=0x777)))
+RX["lan_ip6tnl_limit0"] = (1, l(in6(src="2001:db8:1::5", dst="2001:db8:5::9")))
+RX["lan_nested"] = (1, l(in4(src="10.1.0.5", dst="10.6.0.9")))
+RX["lan_loop"] = (1, l(in4(src="10.1.0.5", dst="10.7.0.9")))
+RX["lan_default_route"] = (1, l(in4(src="10.1.0.5", dst="8.8.8.8")))
+RX["lan_default6"] = (1, l(in6(src="2001:db8:1::5", dst="2001:4860::8888")))
+RX["lan_unresolved4"] = (1, l(in4(src="10.1.0.5", dst="10.1.0.99")))
+RX["lan_unresolved6"] = (1, l(in6(src="2001:db8:1::5", dst="2001:db8:1::99")))
+RX["lan_echo_gw"] = (1, l(IP(src="10.1.0.5", dst="10.1.0.1") / ICMP()))
+RX["lan_to_tunnel_addr"] = (1, l(IP(src="10.1.0.5", dst="10.255.0.2") / ICMP()))
+RX["lan_big_forward_df"] = (1, l(IP(src="10.1.0.5", dst="8.8.8.8", flags="DF") / u(1450)))
+RX["lan_big_forward_frag"] = (1, l(IP(src="10.1.0.5", dst="8.8.8.8") / u(1450)))
+# ---- chains (selector bit 1) ----
+RX["chain_wan_ipip_decap"] = (2, w(IP(src="192.0.2.2", dst="192.0.2.1") / in4()))
+RX["chain_wan_ip6tnl_decap"] = (2, w(IPv6(src="2001:db8:ff::2", dst="2001:db8:ff::1") / tel(41) /
+                                     in6()))
+RX["chain_lan_ipip_frag_outer"] = (3, l(IP(src="10.1.0.5", dst="10.2.0.9") / u(1420)))
+RX["chain_lan_echo"] = (3, l(IP(src="10.1.0.5", dst="10.1.0.1") / ICMP() / Raw(b"p" * 64)))
+
+
+def load_text(p):
+    with open(p) as f:
+        return f.read()
+
+
+CONFIG = {}
+PORTS = [{"name": "wan0", "device": "net_null0", "addresses": ["192.0.2.1/24", "2001:db8:ff::1/64"]},
+         {"name": "lan0", "device": "net_null1", "mac": "02:00:00:00:01:01",
+          "addresses": ["10.1.0.1/24"], "mtu": 9000}]
+CONFIG["minimal"] = {"ports": PORTS[:1]}
+CONFIG["all_types"] = {
+    "ports": PORTS,
+    "tunnels": [
+        {"name": "ipip1", "type": "ipip", "local": "192.0.2.1", "remote": "192.0.2.2",
+         "ttl": "0x40", "tos": "inherit", "addresses": ["10.255.0.1/30"]},
+        {"name": "sit1", "type": "sit", "mode": "any", "remote": "192.0.2.3", "pmtudisc": False},
+        {"name": "ip6tnl1", "type": "ip6tnl", "remote": "2001:db8:ff::2", "encaplimit": "none",
+         "flowlabel": "inherit", "hoplimit": 255},
+        {"name": "ip6tnl2", "type": "ip6tnl", "mode": "ipip6", "local": "2001:db8:ff::1",
+         "remote": "any", "encaplimit": 0, "flowlabel": "0x12345", "dev": "wan0", "mtu": 1280}],
+    "routes": [{"dst": "10.2.0.0/24", "dev": "ipip1"}, {"dst": "default", "via": "192.0.2.254"},
+               {"dst": "2001:db8:2::/48", "dev": "sit1"},
+               {"dst": "default6", "via": "2001:db8:ff::fe", "dev": "wan0"}],
+    "neighbors": [{"dst": "192.0.2.254", "lladdr": "02:00:00:00:00:fe", "dev": "wan0"}]}
+BAD = {
+    "bad_unknown_key": '{"ports": [{"name": "a", "device": "x", "mtuu": 1}]}',
+    "bad_address": '{"ports": [{"name": "a", "device": "x"}], "tunnels": [{"name": "t", '
+                   '"type": "ipip", "remote": "10.0.0.300"}]}',
+    "bad_prefix": '{"ports": [{"name": "a", "device": "x", "addresses": ["1.2.3.4/33"]}]}',
+    "bad_dup_name": '{"ports": [{"name": "a", "device": "x"}, {"name": "a", "device": "y"}]}',
+    "bad_route_dev": '{"ports": [{"name": "a", "device": "x"}], "routes": [{"dst": "10.0.0.0/8",'
+                     ' "dev": "b"}]}',
+    "bad_type": '{"ports": [{"name": "a", "device": "x", "mtu": [1]}]}',
+    "bad_syntax": '{"ports": [{"name": "a", "device": "x"}',
+    "bad_missing": '{"ports": [{"device": "x"}]}',
+    "bad_gre": '{"ports": [{"name": "a", "device": "x"}], "tunnels": [{"name": "g", '
+               '"type": "gre", "remote": "1.2.3.4"}]}',
+    "bad_ttl": '{"ports": [{"name": "a", "device": "x"}], "tunnels": [{"name": "t", '
+               '"type": "ipip", "remote": "1.2.3.4", "ttl": 256}]}',
+    "bad_pmtudisc": '{"ports": [{"name": "a", "device": "x"}], "tunnels": [{"name": "t", '
+                    '"type": "ipip", "remote": "1.2.3.4", "ttl": 64, "pmtudisc": false}]}',
+    "bad_nested_escape": '{"ports": [{"name": "a\\"b", "device": "x\\u0000y", "addresses": '
+                         '["::ffff:1.2.3.4/96", "fe80::1%eth0/64"]}]}',
+    "bad_deep": '{"ports": [[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]}',
+    "bad_big_ints": '{"ports": [{"name": "a", "device": "x", "mtu": 99999999999999999999}]}',
+    "bad_hex": '{"ports": [{"name": "a", "device": "x", "mtu": "0x"}], "tunnels": []}',
+    "bad_later": '{"ports": [{"name": "a", "device": "x"}], "xfrm": {}}',
+}
+
+
+def main():
+    rx = os.path.join(HERE, "corpus", "rx")
+    cfg = os.path.join(HERE, "corpus", "config")
+    for d in (rx, cfg):
+        os.makedirs(d, exist_ok=True)
+        for f in glob.glob(os.path.join(d, "*")):
+            if not os.path.basename(f).startswith("crash-"):
+                os.remove(f)
+    for name, (sel, pkt) in RX.items():
+        with open(os.path.join(rx, name + ".bin"), "wb") as f:
+            f.write(bytes([sel]) + bytes(pkt))
+    for name, obj in CONFIG.items():
+        with open(os.path.join(cfg, name + ".json"), "w") as f:
+            json.dump(obj, f, indent=1)
+    for name, text in BAD.items():
+        with open(os.path.join(cfg, name + ".json"), "w") as f:
+            f.write(text)
+    # the example tables of the repository
+    for p in sorted(glob.glob(os.path.join(HERE, "..", "..", "config", "*.json"))):
+        with open(os.path.join(cfg, "example_" + os.path.basename(p)), "w") as f:
+            f.write(load_text(p))
+    print(f"{len(RX)} rx inputs, {len(os.listdir(cfg))} config inputs")
+
+
+if __name__ == "__main__":
+    main()
