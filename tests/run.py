@@ -214,21 +214,10 @@ def selected(name, pattern):
     return pattern in name
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--build", default=os.path.join(REPO, "build"),
-                    help="meson build directory (default: build)")
-    ap.add_argument("--fuzz-build", default=os.path.join(REPO, "build-fuzz"),
-                    help="build directory of the fuzz targets (default: build-fuzz)")
-    ap.add_argument("--label", default="", help="prefix every test name with LABEL:")
-    ap.add_argument("--only", default="", help="run only tests whose name contains PATTERN "
-                    "(or matches it as a glob)")
-    ap.add_argument("--jobs", type=int, default=2, help="parallel jobs (default 2)")
-    args = ap.parse_args()
-
-    build = os.path.abspath(args.build)
+def run_suite(build, fuzz_build, label, only, jobs_n, with_fuzz):
+    """Run one build's suites; returns (passed, failed)."""
     tungw = os.path.join(build, "app", "tungw", "tungw")
-    label = f"{args.label}:" if args.label else ""
+    label = f"{label}:" if label else ""
     snapdir = tempfile.mkdtemp(prefix="tungw-test-")
     if os.path.exists(tungw):
         # run a copy, so that a rebuild during the run cannot pull the binary away
@@ -238,16 +227,16 @@ def main():
         print(f"note: {tungw} does not exist; its tests will fail", flush=True)
     os.environ["TUNGW_BIN"] = tungw
 
-    found = discover(build, tungw, os.path.abspath(args.fuzz_build), not args.label)
-    jobs = [(n, j) for n, j in found if selected(n, args.only)]
-    if args.only and not jobs:
+    found = discover(build, tungw, fuzz_build, with_fuzz)
+    jobs = [(n, j) for n, j in found if selected(n, only)]
+    if only and not jobs:
         # the pattern may name a test inside a unit binary: run them and filter their lines
         jobs = [(n, j) for n, j in found if j[0] == "unit"]
 
     npass = nfail = 0
     t0 = time.time()
     ctx = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, args.jobs),
+    with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, jobs_n),
                                                 mp_context=ctx) as pool:
         futs = [pool.submit(run_job, j) for _, j in jobs]
         for fut in concurrent.futures.as_completed(futs):
@@ -256,7 +245,7 @@ def main():
             except Exception as e:
                 results = [(False, "runner", f"worker died: {e!r}")]
             for ok, name, detail in results:
-                if args.only and name.startswith("unit/") and not selected(name, args.only):
+                if only and name.startswith("unit/") and not selected(name, only):
                     continue
                 if ok:
                     npass += 1
@@ -265,7 +254,37 @@ def main():
                     nfail += 1
                     print(f"FAIL {label}{name}: {detail.rstrip()}", flush=True)
     shutil.rmtree(snapdir, ignore_errors=True)
-    print(f"# {len(jobs)} jobs in {time.time() - t0:.0f}s", flush=True)
+    print(f"# {label or 'main:'} {len(jobs)} jobs in {time.time() - t0:.0f}s", flush=True)
+    return npass, nfail
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build", default=os.path.join(REPO, "build"),
+                    help="meson build directory (default: build)")
+    ap.add_argument("--fuzz-build", default=os.path.join(REPO, "build-fuzz"),
+                    help="build directory of the fuzz targets (default: build-fuzz)")
+    ap.add_argument("--asan-build", default="",
+                    help="also rerun the unit, end-to-end and config suites on this "
+                    "ASan+UBSan build, their names prefixed asan:")
+    ap.add_argument("--label", default="", help="prefix every test name with LABEL:")
+    ap.add_argument("--only", default="", help="run only tests whose name contains PATTERN "
+                    "(or matches it as a glob)")
+    ap.add_argument("--jobs", type=int, default=2, help="parallel jobs (default 2)")
+    args = ap.parse_args()
+
+    npass, nfail = run_suite(os.path.abspath(args.build), os.path.abspath(args.fuzz_build),
+                             args.label, args.only, args.jobs, not args.label)
+    if args.asan_build:
+        # LeakSanitizer would report the EAL's own allocations at exit; mbuf leaks are
+        # checked by every test itself ("mbufs in use at exit: 0")
+        os.environ["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1"
+        os.environ["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:suppressions=" + \
+            os.path.join(REPO, "tests", "fuzz", "ubsan.supp")
+        p, f = run_suite(os.path.abspath(args.asan_build), "", "asan", args.only, args.jobs,
+                         False)
+        npass += p
+        nfail += f
     print(f"{npass} passed, {nfail} failed", flush=True)
     return 1 if nfail else 0
 

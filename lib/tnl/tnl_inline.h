@@ -65,6 +65,14 @@ tgw_ip6_set_ce(struct rte_ipv6_hdr *ip6)
 	ip6->vtc_flow |= rte_cpu_to_be_32(TGW_ECN_CE << 20);
 }
 
+/* The flow label of an IPv6 header (RFC 8200 §3), read bytewise: headers behind
+ * Ethernet are only 2-byte aligned. */
+static __rte_always_inline uint32_t
+tgw_ip6_flowlabel(const uint8_t *p)
+{
+	return (uint32_t)(p[1] & 0xf) << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 /* Inner flow hash: addresses, protocol and the first 4 bytes of L4 when present and
  * unfragmented (as the kernel's flow dissector). Used for source ports and flow labels. */
 static __rte_always_inline uint32_t
@@ -234,7 +242,7 @@ tgw_tnl_decap_ip(struct rte_mbuf *m, const struct tgw_tunnel *t, uint32_t off, b
 		return TGW_DECAP_MODE;
 	if (unlikely(m->data_len < off + (v6 ? 40 : 20) || (in[0] >> 4) != (v6 ? 6 : 4)))
 		return TGW_DECAP_BAD_INNER;
-	inner_ds = v6 ? (rte_be_to_cpu_32(*(rte_be32_t *)in) >> 20) & 0xff : in[1];
+	inner_ds = v6 ? (uint8_t)((in[0] << 4) | (in[1] >> 4)) : in[1];
 	ecn = tgw_tnl_ecn_decap(outer_ds, inner_ds);
 	if (unlikely(ecn != 0)) {
 		if (ecn < 0)
@@ -337,7 +345,7 @@ tgw_tnl_encap_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_i
 	if (unlikely(md->depth >= TGW_TNL_MAX_DEPTH))
 		return TGW_ENCAP_RECURSION;
 	if (in->v6) {
-		in->ds = (rte_be_to_cpu_32(*(const rte_be32_t *)p) >> 20) & 0xff;
+		in->ds = (uint8_t)((p[0] << 4) | (p[1] >> 4)); /* traffic class */
 		in->ttl = p[7];
 		in->frag_ok = false;
 	} else {

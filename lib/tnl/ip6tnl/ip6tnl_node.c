@@ -73,7 +73,7 @@ ip6tnl_encap_one(struct rte_mbuf *m, struct tgw_tnl_acc *acc)
 	if (t->flowlabel > 0)
 		flow = t->flowlabel;
 	else if (t->flowlabel == TGW_FLOWLABEL_INHERIT && in.v6)
-		flow = rte_be_to_cpu_32(*rte_pktmbuf_mtod(m, rte_be32_t *)) & 0xfffff;
+		flow = tgw_ip6_flowlabel(rte_pktmbuf_mtod(m, const uint8_t *));
 	else /* the kernel's auto flow label (net.ipv6.auto_flowlabels=1) */
 		flow = tgw_flow_hash(rte_pktmbuf_mtod(m, uint8_t *), m->data_len, in.v6) & 0xfffff;
 	if (t->encaplimit != TGW_ENCAPLIMIT_NONE)
