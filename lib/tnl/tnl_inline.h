@@ -317,6 +317,47 @@ enum {
 	[TGW_ENCAP_MODE] = TGW_DROP_NODE(tnl_mode), [TGW_ENCAP_NO_MBUF] = TGW_DROP_NODE(no_mbuf), \
 	[TGW_ENCAP_RECURSION] = TGW_DROP_NODE(tnl_recursion)
 
+/*
+ * An encap node's view of the tunnel of the packets in hand: a copy of the tunnel
+ * and of its underlay next hop's header, refreshed when the tunnel changes within a
+ * burst. Being a local copy, it cannot alias the packet bytes the node writes, so
+ * its fields stay in registers across packets instead of being reloaded after
+ * every store. A resolved next hop copied here stays valid for the burst: a MAC
+ * change waits for the workers' RCU quiescent state after the graph walk.
+ */
+struct tgw_tnl_plan {
+	struct tgw_tunnel t;
+	uint16_t tid;    /* UINT16_MAX: none loaded */
+	bool direct_ok;  /* next hop cached and resolved: Ethernet can go on here */
+	uint16_t nh_mtu;
+	uint8_t l2[RTE_ETHER_HDR_LEN];
+};
+
+static __rte_always_inline void
+tgw_tnl_plan_init(struct tgw_tnl_plan *pl)
+{
+	pl->tid = UINT16_MAX;
+}
+
+static __rte_always_inline const struct tgw_tunnel *
+tgw_tnl_plan_get(struct tgw_tnl_plan *pl, uint16_t tid)
+{
+	if (unlikely(tid != pl->tid)) {
+		const struct tgw_tunnel *t = &tgw.tunnels[tid];
+		const struct tgw_nh *nh = t->nh != TGW_NH_NONE ? &tgw.nh[t->nh] : NULL;
+
+		memcpy(&pl->t, t, sizeof(*t));
+		pl->tid = tid;
+		pl->direct_ok = nh != NULL && nh->resolved;
+		if (pl->direct_ok) {
+			rte_smp_rmb(); /* the header was published before resolved */
+			pl->nh_mtu = nh->mtu;
+			memcpy(pl->l2, nh->l2, RTE_ETHER_HDR_LEN);
+		}
+	}
+	return &pl->t;
+}
+
 /* What encap needs of the inner IP packet. */
 struct tgw_inner {
 	bool v6;
@@ -375,18 +416,18 @@ tgw_tnl_encap_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_i
  * or NULL without headroom.
  */
 static __rte_always_inline void *
-tgw_tnl_push(struct rte_mbuf *m, const struct tgw_tunnel *t, const struct tgw_inner *in,
+tgw_tnl_push(struct rte_mbuf *m, const struct tgw_tnl_plan *pl, const struct tgw_inner *in,
 	     const uint16_t hdr_len, bool *direct)
 {
-	const struct tgw_nh *nh = likely(t->nh != TGW_NH_NONE) ? &tgw.nh[t->nh] : NULL;
+	const struct tgw_tunnel *t = &pl->t;
 	uint8_t *o;
 
-	*direct = nh != NULL && nh->resolved && in->len + hdr_len <= nh->mtu;
+	*direct = pl->direct_ok && in->len + hdr_len <= pl->nh_mtu;
 	if (likely(*direct)) {
 		o = (uint8_t *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN + hdr_len);
 		if (unlikely(o == NULL))
 			return NULL;
-		memcpy(o, nh->l2, RTE_ETHER_HDR_LEN);
+		memcpy(o, pl->l2, RTE_ETHER_HDR_LEN);
 		o += RTE_ETHER_HDR_LEN;
 	} else {
 		o = (uint8_t *)rte_pktmbuf_prepend(m, hdr_len);

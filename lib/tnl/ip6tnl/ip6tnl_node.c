@@ -44,11 +44,16 @@ ip6tnl_inner_limit(const struct rte_mbuf *m, const struct tgw_tunnel *t, uint32_
 	return t->encaplimit;
 }
 
+struct encap_ctx {
+	struct tgw_tnl_acc acc;
+	struct tgw_tnl_plan pl;
+};
+
 /* Prepends the outer IPv6 header (and encapsulation limit option) from the template. */
 static __rte_always_inline uint16_t
-ip6tnl_encap_one(struct rte_mbuf *m, struct tgw_tnl_acc *acc)
+ip6tnl_encap_one(struct rte_mbuf *m, struct encap_ctx *c)
 {
-	const struct tgw_tunnel *t = &tgw.tunnels[tgw_meta(m)->tunnel];
+	const struct tgw_tunnel *t = tgw_tnl_plan_get(&c->pl, tgw_meta(m)->tunnel);
 	struct rte_ipv6_hdr *o;
 	struct tgw_inner in;
 	uint16_t next = tgw_tnl_encap_check(m, t, &in);
@@ -77,9 +82,9 @@ ip6tnl_encap_one(struct rte_mbuf *m, struct tgw_tnl_acc *acc)
 	else /* the kernel's auto flow label (net.ipv6.auto_flowlabels=1) */
 		flow = tgw_flow_hash(rte_pktmbuf_mtod(m, uint8_t *), m->data_len, in.v6) & 0xfffff;
 	if (t->encaplimit != TGW_ENCAPLIMIT_NONE)
-		o = tgw_tnl_push(m, t, &in, sizeof(*o) + sizeof(struct tgw_ip6_encap_limit), &direct);
+		o = tgw_tnl_push(m, &c->pl, &in, sizeof(*o) + sizeof(struct tgw_ip6_encap_limit), &direct);
 	else
-		o = tgw_tnl_push(m, t, &in, sizeof(*o), &direct);
+		o = tgw_tnl_push(m, &c->pl, &in, sizeof(*o), &direct);
 	if (unlikely(o == NULL))
 		return TGW_ENCAP_NO_MBUF;
 	if (t->encaplimit != TGW_ENCAPLIMIT_NONE) {
@@ -95,7 +100,7 @@ ip6tnl_encap_one(struct rte_mbuf *m, struct tgw_tnl_acc *acc)
 	o->payload_len = rte_cpu_to_be_16(t->hdr_len - sizeof(*o) + in.len);
 	if (t->ttl == 0)
 		o->hop_limits = in.ttl;
-	return tgw_tnl_encap_done(m, t, &in, direct, acc);
+	return tgw_tnl_encap_done(m, t, &in, direct, &c->acc);
 }
 
 static uint16_t
@@ -103,10 +108,11 @@ ip6tnl_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, 
 		   bool whole)
 {
 	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
-	struct tgw_tnl_acc acc = {0};
+	struct encap_ctx c = {0};
 
-	TGW_NODE_LOOP_HOT(objs, n, nexts, ip6tnl_encap_one, &acc);
-	tgw_tnl_acc_flush(&acc, true);
+	tgw_tnl_plan_init(&c.pl);
+	TGW_NODE_LOOP_HOT(objs, n, nexts, ip6tnl_encap_one, &c);
+	tgw_tnl_acc_flush(&c.acc, true);
 	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
 	return n;
 }

@@ -11,11 +11,16 @@
 
 static uint16_t ip4_ident[RTE_MAX_LCORE];
 
+struct encap_ctx {
+	struct tgw_tnl_acc acc;
+	struct tgw_tnl_plan pl;
+};
+
 /* Prepends the outer IPv4 header from the template; fills lengths, TOS, TTL, checksum. */
 static __rte_always_inline uint16_t
-ip4ip_encap_one(struct rte_mbuf *m, struct tgw_tnl_acc *acc)
+ip4ip_encap_one(struct rte_mbuf *m, struct encap_ctx *c)
 {
-	const struct tgw_tunnel *t = &tgw.tunnels[tgw_meta(m)->tunnel];
+	const struct tgw_tunnel *t = tgw_tnl_plan_get(&c->pl, tgw_meta(m)->tunnel);
 	struct rte_ipv4_hdr *o;
 	struct tgw_inner in;
 	uint16_t next = tgw_tnl_encap_check(m, t, &in);
@@ -23,7 +28,7 @@ ip4ip_encap_one(struct rte_mbuf *m, struct tgw_tnl_acc *acc)
 
 	if (unlikely(next != TGW_ENCAP_PENDING))
 		return next;
-	o = tgw_tnl_push(m, t, &in, sizeof(*o), &direct);
+	o = tgw_tnl_push(m, &c->pl, &in, sizeof(*o), &direct);
 	if (unlikely(o == NULL))
 		return TGW_ENCAP_NO_MBUF;
 	tgw_ip4_outer_fill(o, t, in.v6 ? IPPROTO_IPV6 : IPPROTO_IPIP, in.len + sizeof(*o), in.ds,
@@ -32,7 +37,7 @@ ip4ip_encap_one(struct rte_mbuf *m, struct tgw_tnl_acc *acc)
 			   &ip4_ident[rte_lcore_id()]);
 	if (unlikely(in.len > t->mtu))
 		tgw_ip4_outer_allow_frag(o);
-	return tgw_tnl_encap_done(m, t, &in, direct, acc);
+	return tgw_tnl_encap_done(m, t, &in, direct, &c->acc);
 }
 
 static uint16_t
@@ -40,10 +45,11 @@ ip4ip_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, u
 		  bool whole)
 {
 	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
-	struct tgw_tnl_acc acc = {0};
+	struct encap_ctx c = {0};
 
-	TGW_NODE_LOOP_HOT(objs, n, nexts, ip4ip_encap_one, &acc);
-	tgw_tnl_acc_flush(&acc, true);
+	tgw_tnl_plan_init(&c.pl);
+	TGW_NODE_LOOP_HOT(objs, n, nexts, ip4ip_encap_one, &c);
+	tgw_tnl_acc_flush(&c.acc, true);
 	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
 	return n;
 }
