@@ -8,17 +8,19 @@ input pcap with scapy, then alternates two kinds of run on the same pcap:
   tungw  the gateway, net_pcap(infinite_rx) -> tunnel/routing -> net_null
 
 Both are measured the same way: the output port's opackets counter is read
-through the DPDK telemetry socket of the running process (/ethdev/stats) at
-the start and end of a fixed window that opens after a warm-up, so start-up,
-mempool population and shut-down never enter the figure. Rates are packets
-per second of wall-clock time; cycles per packet are TSC cycles (TSC Hz
-measured with rdtsc against CLOCK_MONOTONIC_RAW). See bench/README.md.
+through the DPDK telemetry socket of the running process (/ethdev/stats) over
+a fixed window that opens after a warm-up, so start-up, mempool population
+and shut-down never enter the figure. Rates are packets per second of the
+forwarding thread's time on the CPU (schedstat), which a busy host does not
+bias; the wall-clock rate is recorded too. Cycles per packet are TSC cycles
+(TSC Hz measured with rdtsc against CLOCK_MONOTONIC_RAW). See bench/README.md.
 
 Run with /usr/bin/python3 (scapy and matplotlib are Debian packages).
 """
 
 import argparse
 import datetime
+import hashlib
 import json
 import math
 import os
@@ -403,6 +405,12 @@ def stop(proc, sig=signal.SIGINT, timeout=20.0):
     return None
 
 
+def spawn(cmd, logpath):
+    with open(logpath, "w") as lf:
+        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=lf,
+                                stderr=subprocess.STDOUT)
+
+
 def tail(path, n=12):
     try:
         with open(path, errors="replace") as f:
@@ -423,9 +431,10 @@ def run_floor(pcap, logpath, prof):
             "--forward-mode=io", "--stats-period", "1", "--nb-cores=1",
             "--rxq=1", "--txq=1"])
     res = {"ok": False}
-    with open(logpath, "w") as lf:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=lf,
-                                stderr=subprocess.STDOUT)
+    try:
+        proc = spawn(cmd, logpath)
+    except OSError as e:
+        return {"ok": False, "error": "testpmd: %s" % e}
     tel = Telemetry(TP_PREFIX)
     try:
         if not tel.connect(proc, 30.0):
@@ -482,9 +491,10 @@ def run_tungw(tungw, cfg, stats_json, logpath, prof, in_port, out_port):
     cmd = tungw_cmd(tungw, cfg, stats_json, ["--duration", str(dur)])
     if os.path.exists(stats_json):
         os.unlink(stats_json)
-    with open(logpath, "w") as lf:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=lf,
-                                stderr=subprocess.STDOUT)
+    try:
+        proc = spawn(cmd, logpath)
+    except OSError as e:
+        return {"ok": False, "error": "tungw: %s" % e}
     tel = Telemetry(TGW_PREFIX)
     try:
         if not tel.connect(proc, 30.0):
@@ -539,14 +549,15 @@ def run_tungw_check(tungw, case, frames, pcap, work, size):
         json.dump(cfg, f, indent=2)
     sj = os.path.join(work, "%s-check-stats.json" % tag)
     logp = os.path.join(work, "%s-check.log" % tag)
-    with open(logp, "w") as lf:
-        proc = subprocess.Popen(tungw_cmd(tungw, cfgp, sj, ["--idle-exit", "500",
-                                                            "--duration", "20"]),
-                                stdin=subprocess.DEVNULL, stdout=lf, stderr=subprocess.STDOUT)
-        try:
-            proc.wait(40)
-        except subprocess.TimeoutExpired:
-            stop(proc)
+    try:
+        proc = spawn(tungw_cmd(tungw, cfgp, sj, ["--idle-exit", "500", "--duration", "20"]),
+                     logp)
+    except OSError as e:
+        return "tungw: %s" % e
+    try:
+        proc.wait(40)
+    except subprocess.TimeoutExpired:
+        stop(proc)
     if proc.returncode != 0:
         return "tungw exit status %d\n%s" % (proc.returncode, tail(logp))
     why = check_output(case, frames, outp)
@@ -703,9 +714,10 @@ def chart(rows, path, meta):
                             "%s (%d B)" % (c, sel[c]["frame_bytes"]) for c in cases],
                            rotation=30, ha="right", fontsize=8)
         ax.set_title("%d-byte frames" % size)
-        ax.set_ylabel("Mpps")
+        ax.set_ylabel("Mpps (per CPU-second of the worker)")
+        ax.set_ylim(0, max(tg + fl + [1]) * 1.22)
         ax.grid(axis="y", alpha=0.3)
-    axes[0][0].legend(fontsize=8)
+    axes[0][0].legend(fontsize=8, loc="upper center", ncol=2)
     fig.suptitle("tungw %s: net_pcap -> net_null, 1 worker lcore, medians of %d" % (
         meta["date"], meta["profile"]["repeats"]))
     fig.tight_layout()
@@ -768,10 +780,18 @@ def main():
     if do_tungw and not os.access(args.tungw, os.X_OK):
         sys.exit("bench: no tungw binary at %s (ninja -C build, or --tungw PATH, "
                  "or --floor-only)" % args.tungw)
-    tungw = os.path.abspath(args.tungw)
+    tungw_src = os.path.abspath(args.tungw)
 
     work = os.path.abspath(args.work)
     os.makedirs(work, exist_ok=True)
+    # Run a snapshot of the binary, so that a rebuild during the run (ninja
+    # rewrites build/app/tungw/tungw) neither breaks nor mixes versions.
+    tungw, tungw_sha = None, None
+    if do_tungw:
+        tungw = os.path.join(work, "tungw.bin")
+        shutil.copy2(tungw_src, tungw)
+        with open(tungw, "rb") as f:
+            tungw_sha = hashlib.sha256(f.read()).hexdigest()
     outdir = args.out or (os.path.join(work, "selftest") if args.self_test
                           else os.path.join(BENCH_DIR, "results"))
     os.makedirs(outdir, exist_ok=True)
@@ -852,7 +872,8 @@ def main():
 
     rows = summarize(results, tsc["hz"])
     meta = {"date": date, "profile": dict(prof, name=pname), "tsc": tsc,
-            "tungw": tungw if do_tungw else None, "tungw_rev": git_rev(),
+            "tungw": tungw_src if do_tungw else None, "tungw_sha256": tungw_sha,
+            "tungw_rev": git_rev(),
             "dpdk": next((x.get("dpdk") for r in results for x in r["floor"] if x.get("dpdk")),
                          None),
             "cpu": _cpu_model(), "kernel": os.uname().release,
