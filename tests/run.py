@@ -156,6 +156,17 @@ def job_fuzz(binary, corpus):
     return [(True, name, f"{len(files)} inputs")]
 
 
+def job_bench(tungw):
+    """The benchmark harness end to end (ipip encap at 64 B against testpmd); no speed
+    is asserted, only that both ran, the output check passed and the rates are not 0."""
+    t0 = time.time()
+    r = subprocess.run(["/usr/bin/python3", os.path.join(REPO, "bench", "run.py"), "--self-test",
+                        "--tungw", tungw], capture_output=True, text=True, timeout=300)
+    ok = r.returncode == 0
+    return [(ok, "bench/self-test", f"({time.time() - t0:.1f}s)" if ok else
+             (r.stdout[-3000:] + r.stderr[-2000:]))]
+
+
 def run_job(job):
     kind, args = job[0], job[1:]
     try:
@@ -163,7 +174,8 @@ def run_job(job):
                 "e2e": lambda: job_e2e(*args),
                 "config": lambda: job_config(*args),
                 "configerr": lambda: job_configerr(*args),
-                "fuzz": lambda: job_fuzz(*args)}[kind]()
+                "fuzz": lambda: job_fuzz(*args),
+                "bench": lambda: job_bench(*args)}[kind]()
     except Exception:
         return [(False, f"{kind}/{args}", "runner error:\n" + traceback.format_exc())]
 
@@ -198,6 +210,7 @@ def discover(build, tungw, fuzz_build, with_fuzz):
     if units:
         jobs.append(("unit/" + ",".join(os.path.basename(u) for u in units), ("unit", units)))
     if with_fuzz:
+        jobs.append(("bench/self-test", ("bench", tungw)))
         for b in sorted(glob.glob(os.path.join(fuzz_build, "tests", "fuzz", "fuzz_*"))):
             if os.path.isfile(b) and os.access(b, os.X_OK):
                 target = os.path.basename(b)[len("fuzz_"):]

@@ -142,3 +142,35 @@ if __name__ == "__main__":
     test_telemetry_commands()
     test_dumpcap_captures_running_gateway()
     print("ok")
+
+
+def test_duration_and_stats_interval():
+    """--duration stops the gateway by itself; --stats-interval prints a rate line per period
+    and --stats-json writes the SPEC section 5 object."""
+    tmp = tempfile.mkdtemp(prefix="tgw-dur-")
+    prefix = "tgwdur%d" % os.getpid()
+    with open(os.path.join(tmp, "cfg.json"), "w") as f:
+        json.dump(CFG, f)
+    frames = [Ether(dst=tgw.LAN_MAC, src=tgw.LAN_HOST_MAC) / IP(src="10.1.0.2", dst="10.2.0.9") /
+              UDP(sport=tgw.SPORT, dport=tgw.DPORT) / Raw(b"d" * 18)]
+    wrpcap(os.path.join(tmp, "lan_in.pcap"), frames)
+    t0 = time.time()
+    r = subprocess.run([tgw.tungw_bin(), "-l", "0-1", "--no-pci", "--no-huge", "-m", "1024",
+                        "--no-shconf", "--file-prefix", prefix, "--log-level=*:warning", "--",
+                        "-c", "cfg.json", "--duration", "3", "--stats-interval", "1",
+                        "--stats-json", "s.json"], cwd=tmp, capture_output=True, text=True,
+                       timeout=60)
+    took = time.time() - t0
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert 3 <= took < 20, took
+    rates = [l for l in r.stdout.splitlines() if l.startswith("tungw: rx ") and "Mpps" in l]
+    assert len(rates) >= 2, r.stdout
+    with open(os.path.join(tmp, "s.json")) as f:
+        st = json.load(f)
+    assert set(st) == {"ports", "tunnels", "sas", "drops"}, st
+    assert st["tunnels"]["ipip0"]["encap_packets"] == st["ports"]["wan0"]["tx_packets"] > 0, st
+    assert st["tunnels"]["ipip0"]["encap_bytes"] == 46 * st["tunnels"]["ipip0"]["encap_packets"]
+    assert set(st["ports"]["lan0"]) == {"rx_packets", "rx_bytes", "tx_packets", "tx_bytes",
+                                        "rx_missed", "tx_dropped"}
+    assert "mbufs in use at exit: 0" in r.stdout, r.stdout
+    shutil.rmtree(tmp, ignore_errors=True)
