@@ -65,6 +65,10 @@ edges_setup(void)
 		tgw_edges.rewrite4_tx[p] = edge_add(TGW_NODE_IP4_REWRITE, tx_names[p]);
 		tgw_edges.rewrite6_tx[p] = edge_add(TGW_NODE_IP6_REWRITE, tx_names[p]);
 		tgw_edges.inject_tx[p] = edge_add(TGW_NODE_INJECT, tx_names[p]);
+		tgw_edges.ip4_fwd_tx[p] = edge_add(TGW_NODE_IP4_INPUT, tx_names[p]);
+		RTE_VERIFY(edge_add(TGW_NODE_IP4_LOOKUP, tx_names[p]) == tgw_edges.ip4_fwd_tx[p]);
+		tgw_edges.ip6_fwd_tx[p] = edge_add(TGW_NODE_IP6_INPUT, tx_names[p]);
+		RTE_VERIFY(edge_add(TGW_NODE_IP6_LOOKUP, tx_names[p]) == tgw_edges.ip6_fwd_tx[p]);
 	}
 	for (int i = 0; i < 256; i++) {
 		tgw_edges.ip4_local[i] = IP_FWD_LOCAL_PROTO;

@@ -140,7 +140,7 @@ ip4_dispatch(struct rte_mbuf *m, uint32_t nh_idx)
 	}
 	md->nh = nh_idx;
 	md->tunnel = nh->tunnel;
-	return nh->fwd_edge[0];
+	return tgw_fwd_direct(m, nh, tgw_edges.ip4_fwd_tx, nh->fwd_edge[0]);
 }
 
 static __rte_always_inline uint16_t

@@ -139,7 +139,7 @@ ip6_dispatch(struct rte_mbuf *m, uint32_t nh_idx)
 	}
 	md->nh = nh_idx;
 	md->tunnel = nh->tunnel;
-	return nh->fwd_edge[1];
+	return tgw_fwd_direct(m, nh, tgw_edges.ip6_fwd_tx, nh->fwd_edge[1]);
 }
 
 static __rte_always_inline uint16_t

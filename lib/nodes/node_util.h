@@ -153,6 +153,9 @@ struct tgw_edges {
 	uint16_t ip6_local[256];
 	/* rewrite/inject -> tx node of each port */
 	uint16_t rewrite4_tx[TGW_MAX_PORTS];
+	/* ip4 / ip6 forwarding nodes -> tx node of each port (resolved neighbour) */
+	uint16_t ip4_fwd_tx[TGW_MAX_PORTS];
+	uint16_t ip6_fwd_tx[TGW_MAX_PORTS];
 	uint16_t rewrite6_tx[TGW_MAX_PORTS];
 	uint16_t inject_tx[TGW_MAX_PORTS];
 	/* encap node of each tunnel type -> tx node of each port (cached next hop) */
@@ -181,6 +184,27 @@ tgw_ip_unforward(struct rte_mbuf *m)
 	} else {
 		p[7]++; /* hop limit */
 	}
+}
+
+/*
+ * The common case of rewrite done in the forwarding node itself: a resolved
+ * neighbour and a packet within its MTU get the Ethernet header here and go
+ * straight to the port's TX (one node visit less). Returns the TX edge from
+ * tx_edges, or fallback (the rewrite node handles resolution, MTU and errors).
+ */
+static __rte_always_inline uint16_t
+tgw_fwd_direct(struct rte_mbuf *m, const struct tgw_nh *nh, const uint16_t *tx_edges,
+	       uint16_t fallback)
+{
+	void *e;
+
+	if (nh->kind != TGW_NH_PORT || !nh->resolved || m->pkt_len > nh->mtu)
+		return fallback;
+	e = rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
+	if (unlikely(e == NULL))
+		return fallback;
+	memcpy(e, nh->l2, RTE_ETHER_HDR_LEN);
+	return tx_edges[nh->port];
 }
 
 /* Count n drops of one reason in the calling lcore's counters. */
