@@ -126,10 +126,11 @@ bits_of(json_t *arr, const struct name_bit *names, const char *port, const char 
 struct profile {
 	uint16_t rx_desc, tx_desc;
 	uint64_t rss_hf, rx_ol, tx_ol;
+	bool rx_prefetch;
 };
 
 static const char *const profile_keys[] = {"driver", "comment", "rx_desc", "tx_desc", "rss_hf",
-					   "rx_offloads", "tx_offloads", NULL};
+					   "rx_offloads", "tx_offloads", "rx_prefetch", NULL};
 
 #define DESC_MAX 4096 /* the mbuf pool is sized for this many per queue */
 
@@ -160,6 +161,10 @@ tgw_profile_check(json_t *j, const char **bad_key, char *why, size_t len)
 			known |= strcmp(k, profile_keys[i]) == 0;
 		if (!known) {
 			snprintf(why, len, "unknown key \"%s\"", k);
+			return -1;
+		}
+		if (strcmp(k, "rx_prefetch") == 0 && !json_is_boolean(v)) {
+			snprintf(why, len, "is not true or false");
 			return -1;
 		}
 		if ((strcmp(k, "rx_desc") == 0 || strcmp(k, "tx_desc") == 0) &&
@@ -220,6 +225,8 @@ profile_apply(json_t *j, struct profile *pr, const char *port)
 			pr->rx_ol = bits_of(v, rx_ol_names, port, k);
 		else if (strcmp(k, "tx_offloads") == 0)
 			pr->tx_ol = bits_of(v, tx_ol_names, port, k);
+		else if (strcmp(k, "rx_prefetch") == 0 && json_is_boolean(v))
+			pr->rx_prefetch = json_is_true(v);
 	}
 }
 
@@ -264,7 +271,7 @@ tgw_port_init(struct tgw_port *pt, uint16_t nb_queues, char *err, size_t errlen)
 {
 	struct rte_eth_conf conf = {0};
 	struct rte_eth_dev_info info;
-	struct profile pr = {.rx_desc = 1024, .tx_desc = 1024};
+	struct profile pr = {.rx_desc = 1024, .tx_desc = 1024, .rx_prefetch = true};
 	char path[PATH_MAX];
 	json_t *j;
 	uint16_t id;
@@ -320,6 +327,7 @@ tgw_port_init(struct tgw_port *pt, uint16_t nb_queues, char *err, size_t errlen)
 		conf.rx_adv_conf.rss_conf.rss_hf = pr.rss_hf & info.flow_type_rss_offloads;
 	}
 	pt->rss_hf = conf.rx_adv_conf.rss_conf.rss_hf;
+	pt->rx_prefetch = pr.rx_prefetch;
 	pt->rx_ip_cksum = conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
 	pt->tx_ip_cksum = conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
 	rc = rte_eth_dev_configure(id, nb_queues, nb_queues, &conf);

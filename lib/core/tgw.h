@@ -53,6 +53,7 @@ struct tgw_port {
 	bool offloads_off;
 	bool rx_ip_cksum; /* RX IPv4 checksum offload active */
 	bool tx_ip_cksum; /* TX IPv4 checksum offload active */
+	bool rx_prefetch; /* prefetch received frames (DMA'd, not in the cache) */
 	uint64_t rss_hf;
 	struct rte_ether_addr mac;
 	uint8_t n_addrs;

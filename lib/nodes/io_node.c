@@ -45,7 +45,12 @@ rx_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t
 	{
 		const struct eth_port ep = {.p = p, .mac = tgw_port_mac64[p]};
 
-		TGW_NODE_LOOP(node->objs, n, nexts, eth_input_one, &ep);
+		/* a NIC's DMA leaves the frames out of the cache: prefetch them; a virtual
+		 * PMD (pcap, ring, null) just wrote them with the CPU (profile rx_prefetch) */
+		if (tgw.ports[p].rx_prefetch)
+			TGW_NODE_LOOP(node->objs, n, nexts, eth_input_one, &ep);
+		else
+			TGW_NODE_LOOP_HOT(node->objs, n, nexts, eth_input_one, &ep);
 	}
 	tgw_node_dispatch(graph, node, node->objs, nexts, n, &c->spec, true);
 	return n;
