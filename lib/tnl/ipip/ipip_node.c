@@ -4,6 +4,7 @@
  * ipip and sit types, which differ only in the inner families they carry.
  */
 #include <rte_ip.h>
+#include <rte_random.h>
 
 #include "ipip.h"
 #include "node_util.h"
@@ -14,6 +15,7 @@ static uint16_t ip4_ident[RTE_MAX_LCORE];
 struct encap_ctx {
 	struct tgw_tnl_acc acc;
 	struct tgw_tnl_plan pl;
+	uint16_t ident; /* the lcore's IPv4 ID counter, in a register for the burst */
 };
 
 /* Prepends the outer IPv4 header from the template; fills lengths, TOS, TTL, checksum. */
@@ -34,7 +36,7 @@ ip4ip_encap_one(struct rte_mbuf *m, struct encap_ctx *c)
 	tgw_ip4_outer_fill(o, t, in.v6 ? IPPROTO_IPV6 : IPPROTO_IPIP, in.len + sizeof(*o), in.ds,
 			   in.ttl,
 			   (!t->pmtudisc && !in.v6 && !in.frag_ok) ? RTE_BE16(RTE_IPV4_HDR_DF_FLAG) : 0,
-			   &ip4_ident[rte_lcore_id()]);
+			   &c->ident);
 	if (unlikely(in.len > t->mtu))
 		tgw_ip4_outer_allow_frag(o);
 	return tgw_tnl_encap_done(m, t, &in, direct, &c->acc);
@@ -45,10 +47,14 @@ ip4ip_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, u
 		  bool whole)
 {
 	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
+	uint16_t *ident = &ip4_ident[rte_lcore_id()];
 	struct encap_ctx c = {0};
 
+	/* a counter in memory would chain every packet's store to the next one's load */
+	c.ident = *ident;
 	tgw_tnl_plan_init(&c.pl);
 	TGW_NODE_LOOP_HOT(objs, n, nexts, ip4ip_encap_one, &c);
+	*ident = c.ident;
 	tgw_tnl_acc_flush(&c.acc, true);
 	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
 	return n;
@@ -56,9 +62,20 @@ ip4ip_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, u
 
 TGW_NODE_PROCESS(ip4ip_encap_process, ip4ip_encap_chunk)
 
+/* Each worker's IDs start at a random point, so that two workers sending to the same
+ * remote do not walk the same sequence (reassembly there keys on the ID). */
+static int
+ip4ip_encap_init(const struct rte_graph *graph, struct rte_node *node)
+{
+	RTE_SET_USED(node);
+	ip4_ident[tgw.workers[tgw_graph_worker(graph)]] = (uint16_t)rte_rand();
+	return 0;
+}
+
 static struct rte_node_register ip4ip_encap_node = {
 	.name = TGW_NODE_IP4IP_ENCAP,
 	.process = ip4ip_encap_process,
+	.init = ip4ip_encap_init,
 	.nb_edges = TGW_ENCAP_NB,
 	.next_nodes = {TGW_ENCAP_NEXT_NODES("tgw_ip4_rewrite", "tgw_ip4_lookup")},
 };
