@@ -308,6 +308,7 @@ enum {
 	TGW_ENCAP_MODE,
 	TGW_ENCAP_NO_MBUF,
 	TGW_ENCAP_RECURSION,
+	TGW_ENCAP_TOO_BIG,
 	TGW_ENCAP_NB,
 	TGW_ENCAP_PENDING = 0xffff
 };
@@ -315,7 +316,8 @@ enum {
 	[TGW_ENCAP_REWRITE] = rewrite, [TGW_ENCAP_LOOKUP] = lookup, \
 	[TGW_ENCAP_ICMP4_ERR] = "tgw_icmp4_error", [TGW_ENCAP_ICMP6_ERR] = "tgw_icmp6_error", \
 	[TGW_ENCAP_MODE] = TGW_DROP_NODE(tnl_mode), [TGW_ENCAP_NO_MBUF] = TGW_DROP_NODE(no_mbuf), \
-	[TGW_ENCAP_RECURSION] = TGW_DROP_NODE(tnl_recursion)
+	[TGW_ENCAP_RECURSION] = TGW_DROP_NODE(tnl_recursion), \
+	[TGW_ENCAP_TOO_BIG] = TGW_DROP_NODE(too_big)
 
 /*
  * An encap node's view of the tunnel of the packets in hand: a copy of the tunnel
@@ -395,6 +397,9 @@ tgw_tnl_encap_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_i
 		in->frag_ok = !(p[6] & 0x40);
 	}
 	if (unlikely(in->len > t->mtu) && !in->frag_ok) {
+		/* no ICMP error to ourselves about a packet we made (echo reply, nested tunnel) */
+		if (md->local)
+			return TGW_ENCAP_TOO_BIG;
 		tgw_ip_unforward(m);
 		md->punt = TGW_DROP_too_big;
 		if (in->v6) {
