@@ -320,15 +320,14 @@ enum {
 	[TGW_ENCAP_TOO_BIG] = TGW_DROP_NODE(too_big)
 
 /*
- * An encap node's view of the tunnel of the packets in hand: a copy of the tunnel
- * and of its underlay next hop's header, refreshed when the tunnel changes within a
- * burst. Being a local copy, it cannot alias the packet bytes the node writes, so
- * its fields stay in registers across packets instead of being reloaded after
- * every store. A resolved next hop copied here stays valid for the burst: a MAC
- * change waits for the workers' RCU quiescent state after the graph walk.
+ * An encap node's view of the tunnel of the packets in hand: the tunnel and a copy
+ * of its underlay next hop's state, refreshed when the tunnel changes within a
+ * burst (a few loads: traffic interleaving many tunnels pays little). A resolved
+ * next hop copied here stays valid for the burst: a MAC change waits for the
+ * workers' RCU quiescent state after the graph walk.
  */
 struct tgw_tnl_plan {
-	struct tgw_tunnel t;
+	const struct tgw_tunnel *t;
 	uint16_t tid;    /* UINT16_MAX: none loaded */
 	bool direct_ok;  /* next hop cached and resolved: Ethernet can go on here */
 	uint16_t nh_mtu;
@@ -348,7 +347,7 @@ tgw_tnl_plan_get(struct tgw_tnl_plan *pl, uint16_t tid)
 		const struct tgw_tunnel *t = &tgw.tunnels[tid];
 		const struct tgw_nh *nh = t->nh != TGW_NH_NONE ? &tgw.nh[t->nh] : NULL;
 
-		memcpy(&pl->t, t, sizeof(*t));
+		pl->t = t;
 		pl->tid = tid;
 		pl->direct_ok = nh != NULL && nh->resolved;
 		if (pl->direct_ok) {
@@ -357,7 +356,7 @@ tgw_tnl_plan_get(struct tgw_tnl_plan *pl, uint16_t tid)
 			memcpy(pl->l2, nh->l2, RTE_ETHER_HDR_LEN);
 		}
 	}
-	return &pl->t;
+	return pl->t;
 }
 
 /* What encap needs of the inner IP packet. */
@@ -424,7 +423,7 @@ static __rte_always_inline void *
 tgw_tnl_push(struct rte_mbuf *m, const struct tgw_tnl_plan *pl, const struct tgw_inner *in,
 	     const uint16_t hdr_len, bool *direct)
 {
-	const struct tgw_tunnel *t = &pl->t;
+	const struct tgw_tunnel *t = pl->t;
 	uint8_t *o;
 
 	*direct = pl->direct_ok && in->len + hdr_len <= pl->nh_mtu;
