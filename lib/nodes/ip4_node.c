@@ -31,20 +31,23 @@
 		[IP_FWD_NOT_HOST] = TGW_DROP_NODE(not_for_us), \
 	}
 
-/* The header checksum verifies (RFC 1071): a 20-byte header is five 32-bit words summed
- * in a 64-bit accumulator, then folded. */
+/* The header checksum verifies (RFC 1071): a 20-byte header is loaded in three integer
+ * registers (a copy through a stack buffer would stall on store forwarding), its five
+ * 32-bit words summed in 64 bits, then folded. */
 static __rte_always_inline bool
 tgw_ip4_cksum_ok(const struct rte_ipv4_hdr *ip, uint32_t ihl)
 {
-	uint32_t w[5];
-	uint64_t s;
+	const uint8_t *p = (const uint8_t *)ip;
+	uint64_t a, b, s;
+	uint32_t c;
 
 	if (unlikely(ihl != sizeof(*ip)))
 		return rte_raw_cksum(ip, ihl) == 0xffff;
-	memcpy(w, ip, sizeof(w));
-	s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-	s = (s & 0xffffffff) + (s >> 32);
-	s = (s & 0xffff) + (s >> 16);
+	memcpy(&a, p, sizeof(a));
+	memcpy(&b, p + 8, sizeof(b));
+	memcpy(&c, p + 16, sizeof(c));
+	s = (a & 0xffffffff) + (a >> 32) + (b & 0xffffffff) + (b >> 32) + c;
+	s = (s & 0xffff) + ((s >> 16) & 0xffff) + (s >> 32); /* < 3 * 0xffff */
 	s = (s & 0xffff) + (s >> 16);
 	s = (s & 0xffff) + (s >> 16);
 	return s == 0xffff;
