@@ -778,7 +778,7 @@ tgw_config_load_text(const char *name, const char *text, char *err, size_t errle
 	rc = load_root(&c, root);
 	json_decref(root);
 	if (rc == 0)
-		rc = tgw_tnl_finalize(err, errlen);
+		rc = tgw_tnl_finalize(&c);
 	return rc;
 }
 

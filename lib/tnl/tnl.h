@@ -52,7 +52,7 @@ const struct tgw_tnl_ops *tgw_tnl_ops_find(const char *type);
 /* Parse one element of "tunnels". */
 int tgw_tnl_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tunnel *t);
 /* After ports, routes and neighbours: MTU defaults, templates, endpoint table. */
-int tgw_tnl_finalize(char *err, size_t errlen);
+int tgw_tnl_finalize(struct tgw_cfg_ctx *c);
 /* Build the templates again once ports are up: a "local": "any" source comes from the
  * underlay port, whose link-local address exists only then. */
 void tgw_tnl_rebuild(void);
@@ -88,6 +88,6 @@ struct tgw_ip tgw_tnl_source(const struct tgw_tunnel *t);
 int tgw_tnl_parse_encap(struct tgw_cfg_ctx *c, json_t *obj, const char *path,
 			const struct tgw_tunnel *t);
 
-int tgw_tnl_table_add(const struct tgw_tunnel *t, uint8_t proto, char *err, size_t errlen);
+int tgw_tnl_table_add(const struct tgw_tunnel *t, uint8_t proto, struct tgw_cfg_ctx *c);
 
 #endif

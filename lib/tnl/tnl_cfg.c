@@ -254,7 +254,7 @@ table_find(struct tgw_tnl_table *tb, const struct tgw_tnl_key *k)
 }
 
 int
-tgw_tnl_table_add(const struct tgw_tunnel *t, uint8_t proto, char *err, size_t errlen)
+tgw_tnl_table_add(const struct tgw_tunnel *t, uint8_t proto, struct tgw_cfg_ctx *c)
 {
 	struct tgw_tnl_table *tb = &tgw_tnl_table;
 	uint8_t fam = t->ops->outer;
@@ -267,16 +267,22 @@ tgw_tnl_table_add(const struct tgw_tunnel *t, uint8_t proto, char *err, size_t e
 		key_fill(&k, fam, proto, 0, t->local.family ? t->local.v6 : NULL,
 			 t->remote.family ? t->remote.v6 : NULL);
 	s = table_find(tb, &k);
-	if (s == NULL) {
-		snprintf(err, errlen, "%s: tunnel table full", tgw.cfg_file);
-		return -1;
-	}
-	if (s->used) {
-		snprintf(err, errlen,
-			 "%s: tunnels[%u]: tunnel \"%s\" receives the same packets as \"%s\" "
-			 "(same local, remote and protocol %u)",
-			 tgw.cfg_file, t->id, t->name, tgw.tunnels[s->tunnel].name, proto);
-		return -1;
+	if (s == NULL || s->used) {
+		char path[64], a[64];
+		json_t *v;
+		int rc;
+
+		snprintf(path, sizeof(path), "tunnels[%u].remote", t->id);
+		v = json_string(tgw_ip_str(&t->remote, a, sizeof(a)));
+		if (s == NULL)
+			rc = tgw_cfg_err(c, path, v, "tunnel table full");
+		else
+			rc = tgw_cfg_err(c, path, v,
+					 "tunnel \"%s\" receives the same packets as \"%s\" "
+					 "(same local, remote and protocol %u)",
+					 t->name, tgw.tunnels[s->tunnel].name, proto);
+		json_decref(v);
+		return rc;
 	}
 	s->k = k;
 	s->tunnel = t->id;
@@ -292,7 +298,7 @@ tgw_tnl_table_add(const struct tgw_tunnel *t, uint8_t proto, char *err, size_t e
 }
 
 int
-tgw_tnl_finalize(char *err, size_t errlen)
+tgw_tnl_finalize(struct tgw_cfg_ctx *c)
 {
 	struct tgw_tnl_table *tb = &tgw_tnl_table;
 	uint32_t cap = 64;
@@ -303,8 +309,7 @@ tgw_tnl_finalize(char *err, size_t errlen)
 		cap <<= 1;
 	tb->slots = calloc(cap, sizeof(*tb->slots));
 	if (tb->slots == NULL) {
-		snprintf(err, errlen, "%s: out of memory", tgw.cfg_file);
-		return -1;
+		return tgw_cfg_err(c, "tunnels", NULL, "out of memory");
 	}
 	tb->mask = cap - 1;
 	for (unsigned int i = 0; i < tgw.n_tunnels; i++) {
@@ -325,7 +330,7 @@ tgw_tnl_finalize(char *err, size_t errlen)
 		t->ops->build(t);
 		n = t->ops->protos(t, protos);
 		for (int j = 0; j < n; j++)
-			if (tgw_tnl_table_add(t, protos[j], err, errlen) < 0)
+			if (tgw_tnl_table_add(t, protos[j], c) < 0)
 				return -1;
 	}
 	return 0;
