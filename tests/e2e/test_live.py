@@ -1,5 +1,6 @@
 """A running gateway: telemetry (/tungw/*) over the DPDK v2 socket, and dpdk-dumpcap (pdump)."""
 
+import glob
 import json
 import os
 import shutil
@@ -130,6 +131,9 @@ def test_dumpcap_captures_running_gateway():
     finally:
         p.send_signal(15)  # and SIGTERM too
         res, _ = p.communicate(timeout=30)
+        # a primary process leaves its hugepage files behind; they would keep the pages
+        for f in glob.glob("/dev/hugepages/%smap_*" % prefix):
+            os.unlink(f)
         with open(HP, "w") as f:
             f.write(str(old))
     assert p.returncode == 0, res
