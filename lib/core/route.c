@@ -184,9 +184,22 @@ tgw_route_init(int socket, char *err, size_t errlen)
 		tgw.nh[nh].mtu = tgw.tunnels[t].mtu;
 		tgw.tunnels[t].nh_self = nh;
 	}
-	for (unsigned int p = 0; p < tgw.n_ports; p++)
-		if (add_if_addrs(tgw.ports[p].addrs, tgw.ports[p].n_addrs, p, -1) < 0)
+	for (unsigned int p = 0; p < tgw.n_ports; p++) {
+		/* each port's link-local address (ports are up: ll6 is known) is ours */
+		struct tgw_prefix ll = {.ip.family = 6, .len = 128};
+
+		memcpy(ll.ip.v6, tgw.ports[p].ll6, 16);
+		if (tgw_route_add(&ll, NH_LOCAL) < 0 ||
+		    add_if_addrs(tgw.ports[p].addrs, tgw.ports[p].n_addrs, p, -1) < 0)
 			goto full;
+	}
+	{
+		/* multicast is delivered locally (ND's solicited-node groups); never forwarded */
+		struct tgw_prefix mc = {.ip = {.family = 6, .v6 = {0xff}}, .len = 8};
+
+		if (tgw_route_add(&mc, NH_LOCAL) < 0)
+			goto full;
+	}
 	for (unsigned int t = 0; t < tgw.n_tunnels; t++)
 		if (add_if_addrs(tgw.tunnels[t].addrs, tgw.tunnels[t].n_addrs, -1, t) < 0)
 			goto full;

@@ -80,18 +80,6 @@ tgw_runtime_init(char *err, size_t errlen)
 	tgw_tnl_rebuild();
 	if (tgw_route_init(socket, err, errlen) < 0)
 		return -1;
-	/* each port's link-local address is ours, and multicast is delivered locally (ND) */
-	for (unsigned int p = 0; p < tgw.n_ports; p++) {
-		struct tgw_prefix ll = {.ip.family = 6, .len = 128};
-
-		memcpy(ll.ip.v6, tgw.ports[p].ll6, 16);
-		tgw_route_add(&ll, 1);
-	}
-	{
-		struct tgw_prefix mc = {.ip = {.family = 6, .v6 = {0xff}}, .len = 8};
-
-		tgw_route_add(&mc, 1);
-	}
 	return tgw_graph_setup(err, errlen);
 }
 

@@ -310,9 +310,6 @@ icmp4_local_one(struct rte_mbuf *m, void *ctx)
 		return ICMP4L_IGNORED;
 	if (unlikely(tgw_mbuf_cksum(m, ihl, m->pkt_len - ihl, 0) != 0xffff))
 		return ICMP4L_BAD;
-	/* no reply to a broadcast or multicast destination */
-	if (unlikely((ip->dst_addr & RTE_BE32(0xf0000000)) == RTE_BE32(0xe0000000)))
-		return ICMP4L_IGNORED;
 	ic->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
 	/* RFC 1624: type 8 -> 0 adds 0x0800 to the checksum */
 	s = ic->icmp_cksum + RTE_BE16(0x0800);
