@@ -15,6 +15,7 @@
 
 #include <rte_malloc.h>
 
+#include "l2.h"
 #include "ports.h"
 #include "tnl.h"
 
@@ -640,8 +641,9 @@ parse_neigh(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_nei
 
 /* ---- top level ---- */
 
-static const char *const top_keys[] = {"ports", "tunnels", "routes", "neighbors", NULL};
-static const char *const later_keys[] = {"fou", "bridges", "xfrm", "mirrors", NULL};
+static const char *const top_keys[] = {"ports", "tunnels", "routes", "neighbors", "bridges",
+					"mirrors", NULL};
+static const char *const later_keys[] = {"fou", "xfrm", NULL};
 
 static int
 get_array(struct tgw_cfg_ctx *c, json_t *root, const char *key, json_t **out)
@@ -655,7 +657,7 @@ get_array(struct tgw_cfg_ctx *c, json_t *root, const char *key, json_t **out)
 static int
 load_root(struct tgw_cfg_ctx *c, json_t *root)
 {
-	json_t *ports, *tunnels, *routes, *neighs, *v;
+	json_t *ports, *tunnels, *routes, *neighs, *bridges, *mirrors, *v;
 	const char *k;
 	size_t i;
 
@@ -701,6 +703,10 @@ load_root(struct tgw_cfg_ctx *c, json_t *root)
 			return -1;
 		tgw.n_tunnels++;
 	}
+	if (get_array(c, root, "bridges", &bridges) < 0 ||
+	    get_array(c, root, "mirrors", &mirrors) < 0 ||
+	    tgw_l2_parse(c, bridges, mirrors) < 0)
+		return -1;
 	if (routes) {
 		tgw.routes = calloc(json_array_size(routes) + 1, sizeof(*tgw.routes));
 		if (tgw.routes == NULL)
@@ -749,6 +755,7 @@ tgw_config_free(void)
 	for (unsigned int i = 0; i < tgw.n_ports; i++)
 		if (tgw.ports[i].profile)
 			json_decref(tgw.ports[i].profile);
+	tgw_l2_free();
 	free(tgw.tunnels);
 	free(tgw.routes);
 	free(tgw.neighs);
@@ -856,5 +863,6 @@ tgw_config_summary(FILE *f)
 		fprintf(f, "neighbor %s lladdr %s dev %s\n", tgw_ip_str(&n->ip, a, sizeof(a)), m,
 			tgw.ports[n->port].name);
 	}
+	tgw_l2_summary(f);
 	fprintf(f, "sas: 0\n");
 }

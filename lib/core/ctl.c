@@ -17,6 +17,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "l2.h"
 #include "route.h"
 #include "stats.h"
 
@@ -504,6 +505,7 @@ tgw_ctl_poll(void)
 
 	if (tgw.punt_ring == NULL)
 		return;
+	tgw_l2_poll();
 	n = rte_ring_sc_dequeue_burst(tgw.punt_ring, (void **)pkts, RTE_DIM(pkts), NULL);
 	for (unsigned int i = 0; i < n; i++) {
 		switch (tgw_meta(pkts[i])->punt) {

@@ -37,6 +37,19 @@
 	X(ecn_drop) \
 	X(tnl_recursion) \
 	X(encap_limit) \
+	X(gre_truncated) \
+	X(gre_bad_version) \
+	X(gre_reserved) \
+	X(gre_bad_csum) \
+	X(gre_csum_flag) \
+	X(gre_no_seq) \
+	X(gre_seq_order) \
+	X(gre_bad_proto) \
+	X(erspan_truncated) \
+	X(erspan_bad_version) \
+	X(no_bridge) \
+	X(bridge_same_port) \
+	X(mirror_no_mbuf) \
 	X(too_big) \
 	X(frag_failed) \
 	X(frag_bad) \

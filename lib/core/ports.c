@@ -358,6 +358,8 @@ tgw_port_init(struct tgw_port *pt, uint16_t nb_queues, char *err, size_t errlen)
 	if (rte_eth_dev_set_mtu(id, pt->mtu) < 0)
 		RTE_LOG(INFO, USER1, "port %s: PMD keeps its MTU; tungw enforces %u\n", pt->name,
 			pt->mtu);
+	if (pt->bridge >= 0) /* a bridge port takes every frame */
+		rte_eth_promiscuous_enable(id);
 	if (pt->mac_set) {
 		if (rte_eth_dev_default_mac_addr_set(id, &pt->mac) < 0)
 			rte_eth_promiscuous_enable(id);

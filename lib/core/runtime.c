@@ -2,6 +2,7 @@
 #include "runtime.h"
 
 #include <stdio.h>
+#include <time.h>
 
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -11,6 +12,8 @@
 
 #include "ctl.h"
 #include "graph.h"
+#include "gre.h"
+#include "l2.h"
 #include "ports.h"
 #include "route.h"
 #include "stats.h"
@@ -62,6 +65,23 @@ tgw_runtime_init(char *err, size_t errlen)
 	if (tgw.indirect_pool == NULL)
 		tgw.indirect_pool = rte_pktmbuf_pool_create("tgw_indirect", 8191, 256, 0, 0,
 							    socket);
+	if (tgw_n_mirrors && tgw.mirror_pool == NULL) {
+		tgw.mirror_pool = rte_pktmbuf_pool_create("tgw_mirror", 8191, 256, 0,
+							  RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+		if (tgw.mirror_pool == NULL) {
+			snprintf(err, errlen, "cannot create the mirror pool: %s",
+				 rte_strerror(rte_errno));
+			return -1;
+		}
+	}
+	{
+		struct timespec ts;
+
+		/* ERSPAN type III timestamps: real time in 100 µs units from here on */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		tgw_erspan_ts_base = (uint64_t)ts.tv_sec * 10000 + ts.tv_nsec / 100000;
+		tgw_erspan_tsc0 = rte_rdtsc();
+	}
 	if (tgw.pool == NULL || tgw.indirect_pool == NULL) {
 		snprintf(err, errlen, "cannot create the mbuf pools: %s", rte_strerror(rte_errno));
 		return -1;
@@ -109,5 +129,7 @@ tgw_runtime_fini(void)
 		in_use += rte_mempool_in_use_count(tgw.pool);
 	if (tgw.indirect_pool)
 		in_use += rte_mempool_in_use_count(tgw.indirect_pool);
+	if (tgw.mirror_pool)
+		in_use += rte_mempool_in_use_count(tgw.mirror_pool);
 	return in_use;
 }

@@ -18,6 +18,7 @@
 #include <rte_ring.h>
 
 #include "ip_common.h"
+#include "l2.h"
 #include "node_util.h"
 #include "tnl.h"
 
@@ -100,6 +101,29 @@ edges_setup(void)
 		tgw_edges.ip6_fwd_encap[o->type_id] = edge_add(TGW_NODE_IP6_INPUT, o->encap_node);
 		RTE_VERIFY(edge_add(TGW_NODE_IP6_LOOKUP, o->encap_node) ==
 			   tgw_edges.ip6_fwd_encap[o->type_id]);
+	}
+	/* bridges: member ports' frames in, members out (a port's TX, an L2 tunnel's encap) */
+	tgw_edges.rx_bridge = edge_add(TGW_NODE_RX, TGW_NODE_BRIDGE);
+	for (unsigned int b = 0; b < tgw_n_bridges; b++) {
+		struct tgw_bridge *br = &tgw_bridges[b];
+
+		for (unsigned int m = 0; m < br->n_members; m++) {
+			uint16_t ifx = br->members[m];
+
+			br->edge[m] = ifx < TGW_MAX_PORTS
+					      ? edge_add(TGW_NODE_BRIDGE, tx_names[ifx])
+					      : edge_add(TGW_NODE_BRIDGE,
+							 tgw.tunnels[ifx - TGW_MAX_PORTS].ops->encap_node);
+		}
+	}
+	/* mirrors: copies from a port's RX (ingress) or TX (egress) into the tunnel's encap */
+	for (uint16_t p = 0; p < tgw.n_ports; p++) {
+		if (tgw.ports[p].mirror[0] >= 0)
+			tgw_edges.rx_mirror[p] = edge_add(
+				TGW_NODE_RX, tgw.tunnels[tgw.ports[p].mirror[0]].ops->encap_node);
+		if (tgw.ports[p].mirror[1] >= 0)
+			tgw_edges.tx_mirror[p] = edge_add(
+				tx_names[p], tgw.tunnels[tgw.ports[p].mirror[1]].ops->encap_node);
 	}
 }
 

@@ -7,6 +7,37 @@
 
 struct tgw_edges tgw_edges;
 
+/*
+ * Port mirroring: a copy of each frame (never the frame itself, which goes on
+ * untouched) into the mirror tunnel's encap node. Copies come from their own pool:
+ * a mirror that cannot keep up loses copies (mirror_no_mbuf), never originals.
+ * Copies are marked so that they are not mirrored again on their way out.
+ */
+static void
+mirror_copy(struct rte_graph *graph, struct rte_node *node, struct rte_mbuf **pkts, uint16_t n,
+	    uint16_t port, uint16_t tunnel, uint16_t edge)
+{
+	uint32_t lost = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *cp;
+
+		if (tgw_meta(pkts[i])->mirror)
+			continue;
+		cp = rte_pktmbuf_copy(pkts[i], tgw.mirror_pool, 0, UINT32_MAX);
+		if (unlikely(cp == NULL)) {
+			lost++;
+			continue;
+		}
+		tgw_meta_rx(cp, port, false);
+		tgw_meta(cp)->mirror = 1;
+		tgw_meta(cp)->tunnel = tunnel;
+		rte_node_enqueue_x1(graph, node, edge, cp);
+	}
+	if (unlikely(lost))
+		tgw_drop_count(TGW_DROP_mirror_no_mbuf, lost);
+}
+
 /* ---- tgw_rx: polls queue <worker> of every port, one port per call ---- */
 
 #define TGW_RX_BURST 64
@@ -42,6 +73,19 @@ rx_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t
 	if (n == 0)
 		return 0;
 	node->idx = n;
+	if (unlikely(tgw.ports[p].mirror[0] >= 0)) {
+		for (uint16_t i = 0; i < n; i++) /* not copies of anything */
+			tgw_meta(node->objs[i])->mirror = 0;
+		mirror_copy(graph, node, (struct rte_mbuf **)node->objs, n, p,
+			    tgw.ports[p].mirror[0], tgw_edges.rx_mirror[p]);
+	}
+	if (tgw.ports[p].bridge >= 0) {
+		/* a bridge member is purely L2: every frame goes to its bridge */
+		for (uint16_t i = 0; i < n; i++)
+			tgw_meta_rx(node->objs[i], p, false);
+		rte_node_next_stream_move(graph, node, tgw_edges.rx_bridge);
+		return n;
+	}
 	{
 		const struct eth_port ep = {.p = p, .mac = tgw_port_mac64[p]};
 
@@ -151,6 +195,9 @@ tx_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t
 	struct tx_ctx *c = (struct tx_ctx *)node->ctx;
 	uint16_t n;
 
+	if (unlikely(tgw.ports[c->port_idx].mirror[1] >= 0))
+		mirror_copy(graph, node, (struct rte_mbuf **)objs, cnt, c->port_idx,
+			    tgw.ports[c->port_idx].mirror[1], tgw_edges.tx_mirror[c->port_idx]);
 	n = rte_eth_tx_burst(c->port_id, c->queue, (struct rte_mbuf **)objs, cnt);
 	if (unlikely(n < cnt)) {
 		struct tgw_lcore_stats *s = tgw_stats_self();

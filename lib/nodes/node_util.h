@@ -135,6 +135,7 @@ tgw_node_ctx(struct rte_node *node)
 #define TGW_NODE_FRAG "tgw_frag"
 #define TGW_NODE_PUNT "tgw_punt"
 #define TGW_NODE_TX "tgw_tx"
+#define TGW_NODE_BRIDGE "tgw_bridge"
 
 /* Worker index of a graph, from its name "tgw_w<N>". */
 static inline int
@@ -160,6 +161,10 @@ struct tgw_edges {
 	uint16_t inject_tx[TGW_MAX_PORTS];
 	/* encap node of each tunnel type -> tx node of each port (cached next hop) */
 	uint16_t encap_tx[TGW_TNL_MAX_TYPES][TGW_MAX_PORTS];
+	/* rx -> bridge (member ports); rx and each port's tx -> encap node of a mirror */
+	uint16_t rx_bridge;
+	uint16_t rx_mirror[TGW_MAX_PORTS];
+	uint16_t tx_mirror[TGW_MAX_PORTS];
 };
 extern struct tgw_edges tgw_edges;
 

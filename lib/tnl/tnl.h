@@ -35,6 +35,9 @@ struct tgw_tnl_ops {
 	const char *decap_node;
 	uint8_t decap_protos[4];
 	uint8_t n_decap_protos;
+	/* Endpoint-table namespace: types sharing an IP protocol but not their packets
+	 * (the kernel's ipgre, gretap and erspan nets) take different classes. */
+	uint8_t lookup_cls;
 	uint8_t type_id; /* set by the registry */
 };
 
@@ -61,8 +64,8 @@ void tgw_tnl_rebuild(void);
 struct tgw_tnl_key {
 	uint8_t family;
 	uint8_t proto;
-	uint16_t pad;
-	uint32_t key;
+	uint16_t sub; /* TGW_TNL_SUB(class, keyed) */
+	uint32_t key; /* when keyed */
 	uint8_t local[16];
 	uint8_t remote[16];
 };
@@ -81,6 +84,21 @@ struct tgw_tnl_table {
 };
 
 extern struct tgw_tnl_table tgw_tnl_table;
+
+/* Lookup namespace: the type's class, and whether the packet or tunnel carries a key
+ * (kernel ip_tunnel_key_match: a keyed tunnel never takes an unkeyed packet, nor the
+ * reverse). */
+#define TGW_TNL_SUB(cls, keyed) ((uint16_t)((cls) << 1 | ((keyed) ? 1 : 0)))
+
+/* Per-tunnel state the fast path writes: GRE sequence numbers (one sequence space per
+ * tunnel, as the kernel). Transmit and receive sides sit on their own cache lines. */
+struct tgw_tnl_rt {
+	uint32_t oseq; /* next sequence number to send; workers take it by atomic add */
+	uint8_t pad0[RTE_CACHE_LINE_SIZE - 4];
+	uint64_t iseq; /* 1 << 32 | next expected sequence number; 0 before the first */
+} __rte_cache_aligned;
+
+extern struct tgw_tnl_rt *tgw_tnl_rt; /* [TGW_MAX_TUNNELS] */
 
 /* The outer source: local, or for "any" the underlay port's first address. */
 struct tgw_ip tgw_tnl_source(const struct tgw_tunnel *t);

@@ -11,6 +11,7 @@
 struct tgw_tnl_ops *tgw_tnl_types[TGW_TNL_MAX_TYPES];
 unsigned int tgw_tnl_n_types;
 struct tgw_tnl_table tgw_tnl_table;
+struct tgw_tnl_rt *tgw_tnl_rt;
 
 void
 tgw_tnl_register(struct tgw_tnl_ops *ops)
@@ -30,9 +31,7 @@ tgw_tnl_ops_find(const char *type)
 }
 
 /* Types of SPEC §2 that later issues add. */
-static const char *const later_types[] = {"vti", "vti6", "xfrm", "gre", "gretap", "ip6gre",
-					  "ip6gretap", "geneve", "vxlan", "erspan",
-					  "ip6erspan", NULL};
+static const char *const later_types[] = {"vti", "vti6", "xfrm", "geneve", "vxlan", NULL};
 
 static const char *const common_keys[] = {"name", "type", "local", "remote", "ttl", "hoplimit",
 					  "tos", "pmtudisc", "addresses", "mtu", "dev", NULL};
@@ -151,6 +150,7 @@ tgw_tnl_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_t
 	t->encaplimit = TGW_ENCAPLIMIT_NONE;
 	t->flowlabel = 0;
 	t->nh = TGW_NH_NONE;
+	t->bridge = -1;
 	return ops->parse(c, obj, path, t);
 }
 
@@ -224,15 +224,16 @@ tgw_tnl_parse_encap(struct tgw_cfg_ctx *c, json_t *obj, const char *path,
 }
 
 static void
-key_fill(struct tgw_tnl_key *k, uint8_t family, uint8_t proto, uint32_t key, const void *local,
-	 const void *remote)
+key_fill(struct tgw_tnl_key *k, uint8_t family, uint8_t proto, uint16_t sub, uint32_t key,
+	 const void *local, const void *remote)
 {
 	size_t alen = family == 4 ? 4 : 16;
 
 	memset(k, 0, sizeof(*k));
 	k->family = family;
 	k->proto = proto;
-	k->key = key;
+	k->sub = sub;
+	k->key = (sub & 1) ? key : 0;
 	if (local)
 		memcpy(k->local, local, alen);
 	if (remote)
@@ -258,13 +259,14 @@ tgw_tnl_table_add(const struct tgw_tunnel *t, uint8_t proto, struct tgw_cfg_ctx 
 {
 	struct tgw_tnl_table *tb = &tgw_tnl_table;
 	uint8_t fam = t->ops->outer;
+	uint16_t sub = TGW_TNL_SUB(t->ops->lookup_cls, t->iflags & TGW_TF_KEY);
 	struct tgw_tnl_key k;
 	struct tgw_tnl_slot *s;
 
-	key_fill(&k, fam, proto, 0, t->local.family ? (const void *)&t->local.v4 : NULL,
+	key_fill(&k, fam, proto, sub, t->ikey, t->local.family ? (const void *)&t->local.v4 : NULL,
 		 t->remote.family ? (const void *)&t->remote.v4 : NULL);
 	if (fam == 6)
-		key_fill(&k, fam, proto, 0, t->local.family ? t->local.v6 : NULL,
+		key_fill(&k, fam, proto, sub, t->ikey, t->local.family ? t->local.v6 : NULL,
 			 t->remote.family ? t->remote.v6 : NULL);
 	s = table_find(tb, &k);
 	if (s == NULL || s->used) {
@@ -279,7 +281,7 @@ tgw_tnl_table_add(const struct tgw_tunnel *t, uint8_t proto, struct tgw_cfg_ctx 
 		else
 			rc = tgw_cfg_err(c, path, v,
 					 "tunnel \"%s\" receives the same packets as \"%s\" "
-					 "(same local, remote and protocol %u)",
+					 "(same local, remote, key and protocol %u)",
 					 t->name, tgw.tunnels[s->tunnel].name, proto);
 		json_decref(v);
 		return rc;
@@ -312,14 +314,23 @@ tgw_tnl_finalize(struct tgw_cfg_ctx *c)
 		return tgw_cfg_err(c, "tunnels", NULL, "out of memory");
 	}
 	tb->mask = cap - 1;
+	if (tgw_tnl_rt == NULL) {
+		tgw_tnl_rt = aligned_alloc(RTE_CACHE_LINE_SIZE, TGW_MAX_TUNNELS * sizeof(*tgw_tnl_rt));
+		if (tgw_tnl_rt == NULL)
+			return tgw_cfg_err(c, "tunnels", NULL, "out of memory");
+	}
+	memset(tgw_tnl_rt, 0, TGW_MAX_TUNNELS * sizeof(*tgw_tnl_rt));
 	for (unsigned int i = 0; i < tgw.n_tunnels; i++) {
 		struct tgw_tunnel *t = &tgw.tunnels[i];
 		uint16_t ovh = t->ops->overhead(t);
 		uint8_t protos[4];
 		int n;
 
+		/* an L2 tunnel's MTU is that of the frames' payload, as a gretap device's
+		 * (ip_tunnel_bind_dev takes off the Ethernet header too) */
 		if (t->mtu == 0)
-			t->mtu = underlay_mtu(t) - ovh;
+			t->mtu = underlay_mtu(t) - ovh -
+				 ((t->inner & TGW_INNER_ETH) ? RTE_ETHER_HDR_LEN : 0);
 		t->ver_ok = 0;
 		if (t->remote.family) {
 			if (t->inner & TGW_INNER_IP4)
@@ -345,7 +356,7 @@ tgw_tnl_rebuild(void)
 
 /* Used by the fast path (tnl_inline.h). */
 int
-tgw_tnl_lookup_slow(uint8_t family, uint8_t proto, uint32_t key, const void *dst,
+tgw_tnl_lookup_slow(uint8_t family, uint8_t proto, uint16_t sub, uint32_t key, const void *dst,
 		    const void *src)
 {
 	struct tgw_tnl_table *tb = &tgw_tnl_table;
@@ -357,7 +368,7 @@ tgw_tnl_lookup_slow(uint8_t family, uint8_t proto, uint32_t key, const void *dst
 	/* The kernel's order: exact first; then remote only before local only for IPv4
 	 * (ip_tunnel_lookup), local only before remote only for IPv6 (ip6_tnl_lookup);
 	 * the wildcard last. */
-	key_fill(&k, family, proto, key, dst, src);
+	key_fill(&k, family, proto, sub, key, dst, src);
 	s = table_find(tb, &k);
 	if (s && s->used)
 		return s->tunnel;
@@ -365,9 +376,9 @@ tgw_tnl_lookup_slow(uint8_t family, uint8_t proto, uint32_t key, const void *dst
 		bool remote_only = (pass == 0) == (family == 4);
 
 		if (remote_only && tb->has_wild_local[proto])
-			key_fill(&k, family, proto, key, NULL, src);
+			key_fill(&k, family, proto, sub, key, NULL, src);
 		else if (!remote_only && tb->has_wild_remote[proto])
-			key_fill(&k, family, proto, key, dst, NULL);
+			key_fill(&k, family, proto, sub, key, dst, NULL);
 		else
 			continue;
 		s = table_find(tb, &k);
@@ -375,7 +386,7 @@ tgw_tnl_lookup_slow(uint8_t family, uint8_t proto, uint32_t key, const void *dst
 			return s->tunnel;
 	}
 	if (tb->has_wild_both[proto]) {
-		key_fill(&k, family, proto, key, NULL, NULL);
+		key_fill(&k, family, proto, sub, key, NULL, NULL);
 		s = table_find(tb, &k);
 		if (s && s->used)
 			return s->tunnel;

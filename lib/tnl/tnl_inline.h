@@ -14,8 +14,8 @@
 #include "drops.h"
 #include "node_util.h"
 
-int tgw_tnl_lookup_slow(uint8_t family, uint8_t proto, uint32_t key, const void *dst,
-			const void *src);
+int tgw_tnl_lookup_slow(uint8_t family, uint8_t proto, uint16_t sub, uint32_t key,
+			const void *dst, const void *src);
 
 /* ECN codepoints (RFC 3168 §5). */
 #define TGW_ECN_MASK 3
@@ -271,7 +271,7 @@ tgw_tnl_lookup_other_mode(uint8_t family, uint8_t proto, const void *dst, const 
 	if (proto != IPPROTO_IPIP && proto != IPPROTO_IPV6)
 		return TGW_DECAP_NO_TUNNEL;
 	return tgw_tnl_lookup_slow(family, proto == IPPROTO_IPIP ? IPPROTO_IPV6 : IPPROTO_IPIP, 0,
-				   dst, src) >= 0
+				   0, dst, src) >= 0
 		       ? TGW_DECAP_MODE
 		       : TGW_DECAP_NO_TUNNEL;
 }
@@ -292,7 +292,7 @@ tgw_tnl_lookup_cached(struct tgw_tnl_cache *c, uint8_t family, uint8_t proto, co
 	if (c->valid && c->proto == proto && memcmp(c->dst, dst, n) == 0 &&
 	    memcmp(c->src, src, n) == 0)
 		return c->tunnel;
-	c->tunnel = tgw_tnl_lookup_slow(family, proto, 0, dst, src);
+	c->tunnel = tgw_tnl_lookup_slow(family, proto, 0, 0, dst, src);
 	c->proto = proto;
 	memcpy(c->dst, dst, n);
 	memcpy(c->src, src, n);

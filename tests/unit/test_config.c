@@ -353,8 +353,8 @@ static void
 case_err_not_supported(void)
 {
 	expect_err("{'ports': [" PORT0 "],\n"
-		   " 'tunnels': [{'name': 'g0', 'type': 'gre', 'remote': '198.51.100.2'}]}",
-		   "'gre'", "tunnels[0].type: 'gre' tunnel 'g0': type gre is not supported yet");
+		   " 'tunnels': [{'name': 'g0', 'type': 'vxlan', 'remote': '198.51.100.2'}]}",
+		   "'vxlan'", "tunnels[0].type: 'vxlan' tunnel 'g0': type vxlan is not supported yet");
 	if (h_failed())
 		return;
 	expect_err("{'ports': [" PORT0 "],\n 'fou': [{'port': 5555, 'ipproto': 4}]}", "[{'port'",

@@ -255,7 +255,7 @@ lookup4(uint8_t proto, const char *local, const char *remote)
 
 	inet_pton(AF_INET, local, &l);
 	inet_pton(AF_INET, remote, &r);
-	return tgw_tnl_lookup_slow(4, proto, 0, &l, &r);
+	return tgw_tnl_lookup_slow(4, proto, 0, 0, &l, &r);
 }
 
 static int
@@ -265,7 +265,7 @@ lookup6(uint8_t proto, const char *local, const char *remote)
 
 	inet_pton(AF_INET6, local, &l);
 	inet_pton(AF_INET6, remote, &r);
-	return tgw_tnl_lookup_slow(6, proto, 0, &l, &r);
+	return tgw_tnl_lookup_slow(6, proto, 0, 0, &l, &r);
 }
 
 /* Tunnel index of a name, or -1. */

@@ -25,6 +25,13 @@ struct tgw_ip6_encap_limit {
 static_assert(sizeof(struct tgw_ip6_encap_limit) == 8, "encap limit option size");
 
 #define TGW_IP6_OPT_TEL 4
+
+/* The outer IPv6 template (and encapsulation limit option) of an IPv6-outer tunnel;
+ * next: the protocol after it when constant, else 0. */
+void tgw_ip6_outer_build(struct tgw_tunnel *t, uint8_t next);
+/* "encaplimit" and "flowlabel" of the kernel's ip6_tunnel and ip6_gre types. */
+int tgw_ip6_outer_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path,
+			struct tgw_tunnel *t);
 #define TGW_FLOWLABEL_INHERIT (-1)
 
 #endif

@@ -14,13 +14,14 @@ ip6tnl_overhead(const struct tgw_tunnel *t)
 	       (t->encaplimit != TGW_ENCAPLIMIT_NONE ? sizeof(struct tgw_ip6_encap_limit) : 0);
 }
 
-static void
-ip6tnl_build(struct tgw_tunnel *t)
+void
+tgw_ip6_outer_build(struct tgw_tunnel *t, uint8_t next)
 {
 	struct rte_ipv6_hdr *o = (struct rte_ipv6_hdr *)t->hdr;
 	struct tgw_ip src = tgw_tnl_source(t);
 
 	memset(t->hdr, 0, sizeof(t->hdr));
+	o->proto = next;
 	o->vtc_flow = RTE_BE32(0x60000000);
 	o->hop_limits = t->ttl;
 	memcpy(o->src_addr, src.v6, 16);
@@ -35,23 +36,22 @@ ip6tnl_build(struct tgw_tunnel *t)
 		el->limit = t->encaplimit;
 		el->padn_type = 1;
 		el->padn_len = 1;
+		el->next_header = next;
 		t->hdr_len += sizeof(*el);
 	}
 }
 
-static int
-ip6tnl_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tunnel *t)
+static void
+ip6tnl_build(struct tgw_tunnel *t)
 {
-	static const char *const modes[] = {"ip6ip6", "ipip6", "any", NULL};
-	static const uint8_t inner[] = {TGW_INNER_IP6, TGW_INNER_IP4,
-					TGW_INNER_IP4 | TGW_INNER_IP6};
-	int mode = 0;
+	tgw_ip6_outer_build(t, 0); /* the next header is the inner's, set per packet */
+}
+
+int
+tgw_ip6_outer_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tunnel *t)
+{
 	int64_t x;
 
-	if (tgw_cfg_enum(c, obj, path, "mode", modes, &mode) < 0)
-		return -1;
-	t->mode = modes[mode];
-	t->inner = inner[mode];
 	t->encaplimit = 4; /* IPV6_DEFAULT_TNL_ENCAP_LIMIT */
 	if (tgw_cfg_int_or(c, obj, path, "encaplimit", 0, 255, "none", TGW_ENCAPLIMIT_NONE, &x) < 0)
 		return -1;
@@ -64,6 +64,21 @@ ip6tnl_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tu
 	if (json_object_get(obj, "flowlabel"))
 		t->flowlabel = x;
 	return 0;
+}
+
+static int
+ip6tnl_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tunnel *t)
+{
+	static const char *const modes[] = {"ip6ip6", "ipip6", "any", NULL};
+	static const uint8_t inner[] = {TGW_INNER_IP6, TGW_INNER_IP4,
+					TGW_INNER_IP4 | TGW_INNER_IP6};
+	int mode = 0;
+
+	if (tgw_cfg_enum(c, obj, path, "mode", modes, &mode) < 0)
+		return -1;
+	t->mode = modes[mode];
+	t->inner = inner[mode];
+	return tgw_ip6_outer_parse(c, obj, path, t);
 }
 
 static int
