@@ -65,20 +65,20 @@ gre_l2_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_inner *i
  */
 static __rte_always_inline void
 erspan_fill(uint8_t *eh, const struct tgw_tunnel *t, const struct rte_mbuf *m,
-	    const uint8_t *frame, uint8_t ds, uint32_t ts)
+	    const uint8_t *frame, uint32_t len, uint8_t ds, uint32_t ts)
 {
 	struct tgw_erspan3_hdr *e = (struct tgw_erspan3_hdr *)eh;
 	uint16_t vlan = 0, en = 0;
 
-	if (m->data_len >= RTE_ETHER_HDR_LEN + 4 &&
+	if (len >= RTE_ETHER_HDR_LEN + 4 &&
 	    ((const struct rte_ether_hdr *)frame)->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
 		vlan = rte_be_to_cpu_16(*(const rte_be16_t *)(frame + RTE_ETHER_HDR_LEN)) & 0xfff;
 		en = t->erspan_ver == 1 ? 3 : 0;
 	}
 	if (t->erspan_ver == 2) {
-		en = m->pkt_len < RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN	  ? 1 /* short */
-		     : m->pkt_len > RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN ? 2 /* oversized */
-									  : 0;
+		en = len < RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN   ? 1 /* short */
+		     : len > RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN ? 2 /* oversized */
+								   : 0;
 		e->timestamp = rte_cpu_to_be_32(ts);
 	}
 	e->ver_vlan = rte_cpu_to_be_16((uint16_t)(t->erspan_ver << 12 | vlan));
@@ -102,7 +102,7 @@ gre_fill(struct rte_mbuf *m, uint8_t *o, const struct tgw_tunnel *t, const struc
 		*(rte_be32_t *)(o + t->seq_off) = rte_cpu_to_be_32(
 			__atomic_fetch_add(&tgw_tnl_rt[t->id].oseq, 1, __ATOMIC_RELAXED));
 	if (t->ers_off)
-		erspan_fill(o + t->ers_off, t, m, o + t->hdr_len, in->ds, ts);
+		erspan_fill(o + t->ers_off, t, m, o + t->hdr_len, in->len, in->ds, ts);
 	if (t->oflags & TGW_TF_CSUM) {
 		uint32_t off = g - rte_pktmbuf_mtod(m, uint8_t *);
 
