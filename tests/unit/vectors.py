@@ -13,6 +13,7 @@ lan0 = port 1 (02:00:00:00:01:01, 10.1.0.1/24, 2001:db8:1::1/64); the remote tun
 LAN host 10.1.0.5 / 2001:db8:1::5 is 02:00:00:00:01:05.
 """
 
+from scapy.layers.l2 import GRE
 from scapy.all import (ARP, ICMP, IP, UDP, Ether, HBHOptUnknown, ICMPv6EchoReply,
                        ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,
                        ICMPv6NDOptSrcLLAddr, IPv6, IPv6ExtHdrDestOpt, PadN, Raw)
@@ -104,6 +105,67 @@ V["ip6tnl_nl_decap_in"] = Ether(dst=WAN, src=PEER3) / IPv6(
                                                                    "2001:db8:1::5")
 V["ip6tnl_nl_decap_out"] = Ether(dst=HOST, src=LAN) / v6("2001:db8:4::9", "2001:db8:1::5",
                                                          hlim=63)
+
+# ---- GRE (RFC 2784, RFC 2890): every combination of key / seq / csum on transmit ----
+# Tunnels (test_datapath.c): gre_<flags> to 192.0.2.2 keyed 1..4, or unkeyed to .2 .. .5;
+# routes 10.4.<n>.0/24. The sequence number is 0 here: the test masks it, checks that it
+# counts up by one per packet, and verifies a checksum that covers it on its own.
+GRE_COMBOS = [  # name, key, seq, csum, remote, peer mac, route n
+    ("gre_none", None, False, False, "192.0.2.2", PEER, 0),
+    ("gre_k", 1, False, False, "192.0.2.2", PEER, 1),
+    ("gre_s", None, True, False, "192.0.2.3", PEER3, 2),
+    ("gre_c", None, False, True, "192.0.2.4", PEER3, 3),
+    ("gre_ks", 2, True, False, "192.0.2.2", PEER, 4),
+    ("gre_kc", 3, False, True, "192.0.2.2", PEER, 5),
+    ("gre_sc", None, True, True, "192.0.2.5", PEER3, 6),
+    ("gre_ksc", 4, True, True, "192.0.2.2", PEER, 7),
+]
+
+
+def gre(key, seq, csum, proto=0x0800):
+    g = GRE(proto=proto)
+    if key is not None:
+        g.key_present, g.key = 1, key
+    if seq:
+        g.seqnum_present, g.sequence_number = 1, 0
+    if csum:
+        g.chksum_present = 1
+    return g
+
+
+for name, key, seq, csum, remote, mac, n in GRE_COMBOS:
+    inner = v4("10.1.0.5", f"10.4.{n}.9", tos=0xb9)
+    V[name + "_encap_in"] = Ether(dst=LAN, src=HOST) / inner
+    V[name + "_encap_out"] = Ether(dst=mac, src=WAN) / outer4(
+        47, gre(key, seq, csum) / v4("10.1.0.5", f"10.4.{n}.9", ttl=63, tos=0xb9), ttl=63,
+        tos=0x01, dst=remote)
+    # decap: the tunnels receive with the same options; sequence numbers are sent but
+    # not checked on receive (iseq is tested end to end), a checksum is verified
+    V[name + "_decap_in"] = Ether(dst=WAN, src=mac) / outer4(
+        47, gre(key, seq, csum) / v4(f"10.4.{n}.9", "10.1.0.5", tos=0x02), ttl=50, tos=0,
+        src=remote, dst="192.0.2.1", ident=11)
+    V[name + "_decap_out"] = Ether(dst=HOST, src=LAN) / v4(f"10.4.{n}.9", "10.1.0.5", ttl=63,
+                                                           tos=0x02)
+# ip6gre: IPv6 inner (protocol type 0x86dd) behind the encapsulation limit option, fixed
+# flow label 0x12345, hop limit 64; tc 0x2a -> 0x02
+V["ip6gre_encap_in"] = Ether(dst=LAN, src=HOST) / v6("2001:db8:1::5", "2001:db8:5::9", tc=0x2a)
+V["ip6gre_encap_out"] = Ether(dst=PEER, src=WAN) / IPv6(
+    src="2001:db8:ff::1", dst="2001:db8:ff::2", hlim=64, tc=0x02, fl=0x12345) / tel(47) / GRE(
+    proto=0x86dd) / v6("2001:db8:1::5", "2001:db8:5::9", hlim=63, tc=0x2a)
+V["ip6gre_decap_in"] = Ether(dst=WAN, src=PEER) / IPv6(
+    src="2001:db8:ff::2", dst="2001:db8:ff::1", hlim=60) / tel(47) / GRE(proto=0x0800) / v4(
+    "10.4.9.9", "10.1.0.5")
+V["ip6gre_decap_out"] = Ether(dst=HOST, src=LAN) / v4("10.4.9.9", "10.1.0.5", ttl=63)
+# bad GRE: version 1, a reserved bit (routing present), a wrong checksum
+_g = bytearray(bytes(V["gre_none_decap_in"]))
+_g[14 + 20 + 1] |= 0x01  # version 1
+V["bad_gre_version"] = bytes(_g)
+_g = bytearray(bytes(V["gre_none_decap_in"]))
+_g[14 + 20] |= 0x40  # R: RFC 1701 routing
+V["bad_gre_reserved"] = bytes(_g)
+_g = bytearray(bytes(V["gre_c_decap_in"]))
+_g[14 + 20 + 4] ^= 0x5a  # the GRE checksum
+V["bad_gre_csum"] = bytes(_g)
 
 # ---- bad packets mixed into the bursts ----
 # encap side (lan0): truncated IPv4 / IPv6 header, no route, bad checksum, bad version
