@@ -14,6 +14,7 @@
 #include "config.h"
 #include "harness.h"
 #include "ip6tnl.h"
+#include "l2.h"
 #include "tnl.h"
 #include "tnl_inline.h"
 
@@ -517,6 +518,127 @@ out:
 	tgw_config_free();
 }
 
+/* GRE family templates: outer IPv4/IPv6, GRE with the transmit options (RFC 2890 §2),
+ * the ERSPAN II/III headers as Linux include/net/erspan.h builds them. */
+static void
+case_tmpl_gre_family(void)
+{
+	/* clang-format off */
+	static const uint8_t gretap[32] = {
+		0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 47, 0x00, 0x00,
+		192, 0, 2, 1, 198, 51, 100, 2,
+		0xa0, 0x00, 0x65, 0x58, /* C, K; transparent Ethernet bridging */
+		0x00, 0x00, 0x00, 0x00, /* checksum (per packet), reserved1 */
+		0x00, 0x00, 0x00, 0x07, /* okey */
+	};
+	static const uint8_t erspan2[36] = {
+		0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 47, 0x00, 0x00,
+		192, 0, 2, 1, 198, 51, 100, 3,
+		0x10, 0x00, 0x88, 0xbe, /* S only; ERSPAN type II */
+		0x00, 0x00, 0x00, 0x00, /* sequence (per packet) */
+		0x10, 0x00,             /* ver 1, VLAN 0 */
+		0x00, 0x64,             /* COS 0, En 0, T 0, session 100 */
+		0x00, 0x01, 0x23, 0x45, /* reserved, index 0x12345 */
+	};
+	static const uint8_t erspan3[40] = {
+		0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 47, 0x00, 0x00,
+		192, 0, 2, 1, 198, 51, 100, 4,
+		0x10, 0x00, 0x22, 0xeb, /* S only; ERSPAN type III */
+		0x00, 0x00, 0x00, 0x00,
+		0x20, 0x00,             /* ver 2, VLAN 0 */
+		0x03, 0xff,             /* COS 0, BSO 0, T 0, session 1023 */
+		0x00, 0x00, 0x00, 0x00, /* timestamp (per packet) */
+		0x00, 0x00,             /* SGT */
+		0x82, 0xa8,             /* P 1, FT 0, HWID 0x2a, D 1 (egress), Gra 0, O 0 */
+	};
+	static const uint8_t ip6erspan[64] = {
+		0x60, 0x00, 0x00, 0x00, 0x00, 0x00, 60, 64, /* next: destination options */
+		0x20, 0x01, 0x0d, 0xb8, 0x00, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+		0x20, 0x01, 0x0d, 0xb8, 0x00, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x09,
+		47, 0x00, 0x04, 0x01, 0x04, 0x01, 0x01, 0x00, /* RFC 2473 limit 4, PadN */
+		0x10, 0x00, 0x88, 0xbe, 0x00, 0x00, 0x00, 0x00,
+		0x10, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00,
+	};
+	/* clang-format on */
+	int rc = load(
+		"{" PORTS ", 'tunnels': ["
+		"{'name': 'gt', 'type': 'gretap', 'local': '192.0.2.1', 'remote': '198.51.100.2',"
+		" 'okey': 7, 'csum': true},"
+		"{'name': 'e2', 'type': 'erspan', 'local': '192.0.2.1', 'remote': '198.51.100.3',"
+		" 'key': 100, 'erspan': 74565},"
+		"{'name': 'e3', 'type': 'erspan', 'local': '192.0.2.1', 'remote': '198.51.100.4',"
+		" 'key': 1023, 'erspan_ver': 2, 'erspan_dir': 'egress', 'erspan_hwid': 42},"
+		"{'name': 'e6', 'type': 'ip6erspan', 'local': '2001:db8:ff::1',"
+		" 'remote': '2001:db8:ff::9', 'key': 5}]}");
+
+	H_CHECK(rc == 0, "%s", err);
+	H_CHECK(tmpl_cmp(tnl("gt"), gretap, NULL, sizeof(gretap)) == 0, "template");
+	H_CHECK(tnl("gt")->iflags == TGW_TF_CSUM && tnl("gt")->oflags == (TGW_TF_CSUM | TGW_TF_KEY),
+		"gretap flags in 0x%x out 0x%x", tnl("gt")->iflags, tnl("gt")->oflags);
+	/* an L2 tunnel's MTU leaves room for the frame's Ethernet header (ip_tunnel_bind_dev) */
+	H_CHECK(tnl("gt")->mtu == 1500 - 20 - 12 - 14, "gretap mtu %u", tnl("gt")->mtu);
+	H_CHECK(tmpl_cmp(tnl("e2"), erspan2, NULL, sizeof(erspan2)) == 0, "template");
+	H_CHECK(tnl("e2")->seq_off == 24 && tnl("e2")->ers_off == 28, "erspan offsets %u %u",
+		tnl("e2")->seq_off, tnl("e2")->ers_off);
+	H_CHECK(tmpl_cmp(tnl("e3"), erspan3, NULL, sizeof(erspan3)) == 0, "template");
+	H_CHECK(tmpl_cmp(tnl("e6"), ip6erspan, NULL, sizeof(ip6erspan)) == 0, "template");
+	/* erspan looks up by session id, in its own class: same endpoints as a gretap are fine */
+	H_CHECK(tnl("e2")->iflags == TGW_TF_KEY && tnl("e2")->ikey == 100, "erspan key");
+out:
+	tgw_config_free();
+}
+
+/* The bridge MAC table: learning, a station moving, static entries, ageing. */
+static void
+case_fdb(void)
+{
+	struct tgw_bridge *br;
+	const uint64_t a = 0x0a0000000002ull, b = 0x0b0000000002ull, st = 0x0c0000000002ull;
+	int rc = load("{'ports': [{'name': 'p0', 'device': 'net_null0'},"
+		      " {'name': 'p1', 'device': 'net_null1'}, {'name': 'p2', 'device': 'net_null2'}],"
+		      " 'bridges': [{'name': 'br0', 'members': ['p0', 'p1', 'p2'], 'ageing': 2,"
+		      " 'fdb': [{'lladdr': '02:00:00:00:00:0c', 'dev': 'p2'}]}]}");
+
+	H_CHECK(rc == 0, "%s", err);
+	br = &tgw_bridges[0];
+	H_CHECK(tgw_n_bridges == 1 && br->n_members == 3 && br->ageing == 2, "bridge");
+	H_CHECK(tgw.ports[0].bridge == 0 && tgw_l2_member_of[2] == 2, "membership");
+	tgw_l2_now = 100;
+	H_CHECK(tgw_fdb_lookup(br, a) == -1, "empty table finds a");
+	tgw_fdb_learn(br, a, 0, tgw_l2_now);
+	tgw_fdb_learn(br, b, 1, tgw_l2_now);
+	H_CHECK(tgw_fdb_lookup(br, a) == 0 && tgw_fdb_lookup(br, b) == 1, "learned");
+	H_CHECK(tgw_fdb_lookup(br, st) == 2, "static entry %d", tgw_fdb_lookup(br, st));
+	/* learning never moves a static entry */
+	tgw_fdb_learn(br, st, 0, tgw_l2_now);
+	H_CHECK(tgw_fdb_lookup(br, st) == 2, "static entry moved");
+	/* a station seen on another member moves there */
+	tgw_fdb_learn(br, a, 2, tgw_l2_now);
+	H_CHECK(tgw_fdb_lookup(br, a) == 2, "moved station: %d", tgw_fdb_lookup(br, a));
+	/* one second later nothing ages; b refreshed at +1 lives on past a at +2 */
+	tgw_l2_now = 101;
+	H_CHECK(tgw_l2_age() == 0, "aged too early");
+	tgw_fdb_learn(br, b, 1, tgw_l2_now);
+	tgw_l2_now = 102;
+	H_CHECK(tgw_l2_age() == 1, "a should age out at +2 s");
+	H_CHECK(tgw_fdb_lookup(br, a) == -1 && tgw_fdb_lookup(br, b) == 1, "after ageing a");
+	tgw_l2_now = 103;
+	H_CHECK(tgw_l2_age() == 1 && tgw_fdb_lookup(br, b) == -1, "b should age out at +3 s");
+	H_CHECK(tgw_fdb_lookup(br, st) == 2, "static entries never age");
+	/* the table holds more stations than one bucket: 2000 learned, all found */
+	for (uint64_t i = 0; i < 2000; i++)
+		tgw_fdb_learn(br, 0x020000100000ull + (i << 8), i % 3, tgw_l2_now);
+	{
+		unsigned int found = 0;
+
+		for (uint64_t i = 0; i < 2000; i++)
+			found += tgw_fdb_lookup(br, 0x020000100000ull + (i << 8)) == (int)(i % 3);
+		H_CHECK(found >= 1990, "only %u of 2000 stations learned", found);
+	}
+out:
+	tgw_config_free();
+}
+
 int
 main(void)
 {
@@ -529,6 +651,8 @@ main(void)
 	h_case("tnl_outer_tos_ecn", case_outer_tos_ecn);
 	h_case("tnl_ip4_set_ce", case_ip4_set_ce);
 	h_case("tnl_ip4_outer_fill", case_ip4_outer_fill);
+	h_case("tnl_template_gre_family", case_tmpl_gre_family);
+	h_case("l2_fdb_learn_move_static_ageing", case_fdb);
 	tgw_config_free();
 	return h_done();
 }
