@@ -571,6 +571,14 @@ parse_route(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_rou
 		return -1;
 	if (parse_dev(c, obj, path, &r->port, &r->tunnel) < 0)
 		return -1;
+	join(p, sizeof(p), path, "dev");
+	if (r->tunnel >= 0 && (tgw.tunnels[r->tunnel].inner & TGW_INNER_ETH))
+		return tgw_cfg_err(c, p, json_object_get(obj, "dev"),
+				   "is an L2 tunnel (%s): it joins a bridge, routes go into IP tunnels",
+				   tgw.tunnels[r->tunnel].ops->type);
+	if (r->port >= 0 && tgw.ports[r->port].bridge >= 0)
+		return tgw_cfg_err(c, p, json_object_get(obj, "dev"),
+				   "is a bridge port: it is purely L2");
 	if (rc == 1 && r->dst.len == 0 && r->via.family != r->dst.ip.family &&
 	    strcmp(s, "default") == 0)
 		r->dst.ip.family = r->via.family; /* "default via <ipv6>" */

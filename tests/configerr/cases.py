@@ -55,6 +55,53 @@ def second_tunnel(t):
     return edit(lambda c: c["tunnels"].append(t))
 
 
+def gre(**kw):
+    """base() with tunnels[0] turned into an IPv4 gre tunnel, updated by kw."""
+    return tun(type="gre", **kw)
+
+
+def ers(**kw):
+    """base() whose only tunnel is the erspan tunnel "erspan1" with kw (no routes into it)."""
+    def f(c):
+        t = {"name": "erspan1", "type": "erspan", "local": "192.0.2.1", "remote": "192.0.2.2"}
+        t.update(kw)
+        c["tunnels"] = [t]
+        c["routes"] = []
+    return edit(f)
+
+
+def l2(fn=None):
+    """base() made L2: lan0 without addresses (a bridge member must have none), the gretap
+    tunnels "gretap1" and "gretap2", the erspan tunnel "erspan1", the L3 gre tunnel "gre1",
+    the bridge "br0" joining lan0 and gretap1; then fn(c)."""
+    def f(c):
+        del c["ports"][0]["addresses"]
+        c["neighbors"] = [c["neighbors"][0]]
+        c["tunnels"] += [
+            {"name": "gretap1", "type": "gretap", "local": "192.0.2.1", "remote": "192.0.2.3"},
+            {"name": "gretap2", "type": "gretap", "local": "192.0.2.1", "remote": "192.0.2.4"},
+            {"name": "erspan1", "type": "erspan", "local": "192.0.2.1", "remote": "192.0.2.5",
+             "key": 10},
+            {"name": "gre1", "type": "gre", "local": "192.0.2.1", "remote": "192.0.2.6"}]
+        c["bridges"] = [{"name": "br0", "members": ["lan0", "gretap1"]}]
+        if fn:
+            fn(c)
+    return edit(f)
+
+
+def mirror(*ms):
+    """l2() with the given "mirrors" entries."""
+    return l2(lambda c: c.update(mirrors=list(ms)))
+
+
+def _l2_everything(c):
+    """An accepted L2 configuration using every bridge and mirror key."""
+    c["tunnels"][1].update(key="10.0.0.1", seq=True, ocsum=True)
+    c["bridges"][0].update(ageing="0x40",
+                           fdb=[{"lladdr": "02:00:00:00:09:01", "dev": "gretap1"}])
+    c["mirrors"] = [{"dev": "wan0", "direction": "both", "to": "erspan1"}]
+
+
 SYNTAX_ERROR = """{
   "ports": [
     {"name": "lan0" "device": "net_null0"}
@@ -150,6 +197,111 @@ CASES = [
          config=tun(type="ip6tnl", local="2001:db8:ffff::1", remote="2001:db8:ffff::2",
                     flowlabel="0x100000"),
          expect=["tunnels[0].flowlabel", "0x100000"]),
+    # the GRE family (gre, gretap, ip6gre, ip6gretap, erspan, ip6erspan)
+    dict(name="gre_key_out_of_range", config=gre(key=4294967296),
+         expect=["tunnels[0].key", "4294967296", "is not a GRE key"]),
+    dict(name="gre_key_negative", config=gre(okey=-1),
+         expect=["tunnels[0].okey", "-1", "is not a GRE key"]),
+    dict(name="gre_key_not_a_number", config=gre(ikey="ten"),
+         expect=["tunnels[0].ikey", '"ten"', "is not a GRE key"]),
+    dict(name="gre_key_bad_dotted_quad", config=gre(key="1.2.3.256"),
+         expect=["tunnels[0].key", '"1.2.3.256"', "is not a GRE key"]),
+    dict(name="gre_key_with_ikey", config=gre(key=1, ikey=2),
+         expect=["tunnels[0]", '"key" or "ikey"/"okey", not both']),
+    dict(name="gre_seq_not_bool", config=gre(seq="yes"),
+         expect=["tunnels[0].seq", '"yes"', "is not true or false"]),
+    dict(name="gre_encaplimit_on_ipv4_outer", config=gre(encaplimit=4),
+         expect=["tunnels[0]", 'unknown key "encaplimit"']),
+    dict(name="gretap_encap_refused",
+         config=tun(type="gretap", addresses=None, encap={"type": "fou", "dport": 5555}),
+         expect=["tunnels[0]", 'unknown key "encap"']),
+    dict(name="ip6gre_ipv4_local",
+         config=tun(type="ip6gre", local="192.0.2.1", remote="2001:db8:ffff::2"),
+         expect=["tunnels[0].local", '"192.0.2.1"', "is not an IPv6 address"]),
+    dict(name="ip6gretap_ipv4_remote",
+         config=tun(type="ip6gretap", local="2001:db8:ffff::1", remote="192.0.2.2"),
+         expect=["tunnels[0].remote", '"192.0.2.2"', "is not an IPv6 address"]),
+    dict(name="erspan_without_key", config=ers(),
+         expect=["tunnels[0]", 'tunnel "erspan1" needs "key"']),
+    dict(name="erspan_key_1024", config=ers(key=1024),
+         expect=["tunnels[0].key", "1024", "out of range 0..1023"]),
+    dict(name="erspan_ver_3", config=ers(key=1, erspan_ver=3),
+         expect=["tunnels[0].erspan_ver", "3", "out of range 1..2"]),
+    dict(name="erspan_index_with_ver_2", config=ers(key=1, erspan_ver=2, erspan=5),
+         expect=["tunnels[0].erspan", "5", "applies to erspan_ver 1"]),
+    dict(name="erspan_index_too_big", config=ers(key=1, erspan=0x100000),
+         expect=["tunnels[0].erspan", "1048576", "out of range 0..1048575"]),
+    dict(name="erspan_dir_with_ver_1", config=ers(key=1, erspan_ver=1, erspan_dir="ingress"),
+         expect=["tunnels[0].erspan_dir", '"ingress"', "applies to erspan_ver 2"]),
+    dict(name="erspan_dir_bad_word", config=ers(key=1, erspan_ver=2, erspan_dir="both"),
+         expect=["tunnels[0].erspan_dir", '"both"', "is not one of"]),
+    dict(name="erspan_hwid_64", config=ers(key=1, erspan_ver=2, erspan_hwid=64),
+         expect=["tunnels[0].erspan_hwid", "64", "out of range 0..63"]),
+    dict(name="erspan_hwid_with_ver_1", config=ers(key=1, erspan_hwid=3),
+         expect=["tunnels[0].erspan_hwid", "3", "applies to erspan_ver 2"]),
+    dict(name="erspan_gre_key_refused", config=ers(key=1, okey=7),
+         expect=["tunnels[0]", 'unknown key "okey"']),
+    dict(name="ip6erspan_ipv4_remote",
+         config=ers(type="ip6erspan", key=1, local="2001:db8:ffff::1", remote="192.0.2.2"),
+         expect=["tunnels[0].remote", '"192.0.2.2"', "is not an IPv6 address"]),
+    # bridges
+    dict(name="bridges_not_an_array",
+         config=l2(lambda c: c.update(bridges={"name": "br0", "members": ["lan0"]})),
+         expect=["bridges", '{"name":"br0"', "is not an array"]),
+    dict(name="bridge_unknown_member",
+         config=l2(lambda c: c["bridges"][0]["members"].append("nope0")),
+         expect=["bridges[0].members[2]", '"nope0"', "no such port or tunnel"]),
+    dict(name="bridge_member_port_with_addresses",
+         config=l2(lambda c: c["bridges"][0]["members"].append("wan0")),
+         expect=["bridges[0].members[2]", '"wan0"', "has addresses"]),
+    dict(name="bridge_member_l3_tunnel",
+         config=l2(lambda c: c["bridges"][0]["members"].append("gre1")),
+         expect=["bridges[0].members[2]", '"gre1"', "does not carry Ethernet"]),
+    dict(name="bridge_member_in_two_bridges",
+         config=l2(lambda c: c["bridges"].append({"name": "br1",
+                                                  "members": ["gretap2", "gretap1"]})),
+         expect=["bridges[1].members[1]", '"gretap1"', 'already a member of bridge "br0"']),
+    dict(name="bridge_name_clashes_with_port",
+         config=l2(lambda c: c["bridges"][0].update(name="wan0")),
+         expect=["bridges[0].name", '"wan0"', "already the name of a port or tunnel"]),
+    dict(name="bridge_without_members",
+         config=l2(lambda c: c["bridges"][0].pop("members")),
+         expect=["bridges[0]", 'needs "members"']),
+    dict(name="bridge_ageing_0",
+         config=l2(lambda c: c["bridges"][0].update(ageing=0)),
+         expect=["bridges[0].ageing", "0", "out of range"]),
+    dict(name="bridge_fdb_on_non_member",
+         config=l2(lambda c: c["bridges"][0].update(
+             fdb=[{"lladdr": "02:00:00:00:09:01", "dev": "gretap2"}])),
+         expect=["bridges[0].fdb[0].dev", '"gretap2"', 'is not a member of bridge "br0"']),
+    dict(name="bridge_fdb_group_lladdr",
+         config=l2(lambda c: c["bridges"][0].update(
+             fdb=[{"lladdr": "01:00:5e:00:00:01", "dev": "lan0"}])),
+         expect=["bridges[0].fdb[0].lladdr", '"01:00:5e:00:00:01"', "unicast"]),
+    # mirrors
+    dict(name="mirror_to_a_port",
+         config=mirror({"dev": "wan0", "direction": "ingress", "to": "lan0"}),
+         expect=["mirrors[0].to", '"lan0"', "is a port"]),
+    dict(name="mirror_to_unknown_tunnel",
+         config=mirror({"dev": "wan0", "direction": "ingress", "to": "erspan9"}),
+         expect=["mirrors[0].to", '"erspan9"', "no such port or tunnel"]),
+    dict(name="mirror_to_l3_tunnel",
+         config=mirror({"dev": "wan0", "direction": "ingress", "to": "gre1"}),
+         expect=["mirrors[0].to", '"gre1"', "does not carry Ethernet"]),
+    dict(name="mirror_unknown_dev",
+         config=mirror({"dev": "wan9", "direction": "ingress", "to": "erspan1"}),
+         expect=["mirrors[0].dev", '"wan9"', "no such port"]),
+    dict(name="mirror_two_ingress_on_one_port",
+         config=mirror({"dev": "wan0", "direction": "ingress", "to": "erspan1"},
+                       {"dev": "wan0", "direction": "ingress", "to": "gretap2"}),
+         expect=["mirrors[1].direction", '"ingress"', 'port "wan0" already has an ingress mirror']),
+    dict(name="mirror_both_after_egress",
+         config=mirror({"dev": "wan0", "direction": "egress", "to": "erspan1"},
+                       {"dev": "wan0", "direction": "both", "to": "gretap2"}),
+         expect=["mirrors[1].direction", '"both"', "already has an egress mirror"]),
+    dict(name="mirror_bad_direction",
+         config=mirror({"dev": "wan0", "direction": "sideways", "to": "erspan1"}),
+         expect=["mirrors[0].direction", '"sideways"', "is not one of"]),
     dict(name="missing_file", config=None, expect=["does-not-exist.json"]),
     # accepted configurations
     dict(name="integer_as_hex_string_accepted", config=tun(ttl="0x40", tos="0x20", mtu="1400"),
@@ -157,6 +309,18 @@ CASES = [
     dict(name="integer_as_decimal_string_accepted",
          config=tun(type="ip6tnl", local="2001:db8:ffff::1", remote="2001:db8:ffff::2",
                     hoplimit="32", encaplimit="0x2", flowlabel="12345", mode="any"),
+         exit=0),
+    dict(name="gre_family_bridge_mirror_accepted",
+         config=l2(_l2_everything),
+         exit=0),
+    dict(name="ip6_gre_family_accepted",
+         config=edit(lambda c: c["tunnels"].extend([
+             {"name": "g6", "type": "ip6gre", "local": "2001:db8:ffff::1",
+              "remote": "2001:db8:ffff::2", "ikey": 5, "okey": 6, "encaplimit": "none",
+              "flowlabel": "inherit", "hoplimit": 32},
+             {"name": "e6", "type": "ip6erspan", "local": "2001:db8:ffff::1",
+              "remote": "2001:db8:ffff::3", "key": "1023", "erspan_ver": 2,
+              "erspan_dir": "egress", "erspan_hwid": 63}])),
          exit=0),
 ]
 

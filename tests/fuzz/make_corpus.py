@@ -11,6 +11,8 @@ import glob
 import json
 import os
 
+from scapy.layers.l2 import GRE
+from scapy.contrib.erspan import ERSPAN_II, ERSPAN_III
 from scapy.all import (ARP, ICMP, IP, IPv6, UDP, TCP, Ether, Raw, ICMPv6EchoRequest,
                        ICMPv6ND_NS, ICMPv6ND_NA, ICMPv6NDOptSrcLLAddr, ICMPv6NDOptDstLLAddr,
                        IPv6ExtHdrDestOpt, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting,
@@ -65,6 +67,33 @@ RX["wan_ip6tnl_unknown"] = (0, w(IPv6(src="2001:db8:ff::9", dst="2001:db8:ff::1"
 RX["wan_ip6_exthdrs_local"] = (0, w(IPv6(src="2001:db8:ff::2", dst="2001:db8:ff::1") /
                                     IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt() /
                                     IPv6ExtHdrRouting(segleft=0) / tel(41) / in6()))
+# GRE family: keyed/sequenced/checksummed gre, ip6gre, gretap and ERSPAN into a bridge,
+# and the bad headers of each
+_G = IP(src="192.0.2.2", dst="192.0.2.1")
+RX["wan_gre_plain"] = (0, w(_G / GRE(proto=0x0800) / in4()))
+RX["wan_gre_ksc"] = (0, w(_G / GRE(key_present=1, key=1, seqnum_present=1, sequence_number=5,
+                                   chksum_present=1) / in4()))
+RX["wan_gre_ksc_ipv6"] = (0, w(_G / GRE(key_present=1, key=1, seqnum_present=1,
+                                        sequence_number=6, chksum_present=1) / in6()))
+RX["wan_gre_bad_version"] = (0, w(_G / GRE(version=1, proto=0x0800) / in4()))
+RX["wan_gre_routing"] = (0, w(_G / GRE(routing_present=1, proto=0x0800) / in4()))
+RX["wan_gre_truncated"] = (0, w(IP(src="192.0.2.2", dst="192.0.2.1", proto=47) / Raw(bytes(GRE(key_present=1, key=1))[:6])))
+RX["wan_gre_bad_proto"] = (0, w(_G / GRE(proto=0x8847) / Raw(b"mpls")))
+RX["wan_ip6gre"] = (0, w(IPv6(src="2001:db8:ff::2", dst="2001:db8:ff::1") / tel(47) /
+                         GRE(key_present=1, key=9, proto=0x86dd) / in6()))
+_T = IP(src="192.0.2.3", dst="192.0.2.1")
+RX["wan_gretap"] = (0, w(_T / GRE(proto=0x6558) / Ether(dst=BCAST, src=HOST) / in4()))
+RX["wan_erspan3"] = (0, w(_T / GRE(proto=0x22eb, seqnum_present=1) / ERSPAN_III(ver=2, session_id=5) /
+                          Ether(dst=HOST, src=PEER) / in4()))
+RX["wan_erspan_truncated"] = (0, w(IP(src="192.0.2.3", dst="192.0.2.1", proto=47) / Raw(bytes(GRE(proto=0x88be, seqnum_present=1) /
+                                                   ERSPAN_II(ver=1, session_id=5))[:12])))
+RX["wan_erspan_bad_version"] = (0, w(_T / GRE(proto=0x88be, seqnum_present=1) /
+                                     ERSPAN_III(ver=2, session_id=5) / Ether() / in4()))
+RX["wan_ip6erspan"] = (0, w(IPv6(src="2001:db8:ff::3", dst="2001:db8:ff::1") / tel(47) /
+                            GRE(proto=0x88be, seqnum_present=1) / ERSPAN_II(ver=1, session_id=7) /
+                            Ether(dst=HOST, src=PEER) / in6()))
+RX["lan_gre_encap"] = (1, l(in4(src="10.1.0.5", dst="10.8.0.9")))
+RX["lan_ip6gre_encap"] = (1, l(in6(src="2001:db8:1::5", dst="2001:db8:6::9")))
 RX["wan_arp_request"] = (0, Ether(dst=BCAST, src=PEER) /
                          ARP(op=1, hwsrc=PEER, psrc="192.0.2.2", pdst="192.0.2.1"))
 RX["wan_arp_request_new"] = (0, Ether(dst=BCAST, src="02:00:00:00:00:77") /
@@ -182,7 +211,7 @@ BAD = {
     "bad_syntax": '{"ports": [{"name": "a", "device": "x"}',
     "bad_missing": '{"ports": [{"device": "x"}]}',
     "bad_gre": '{"ports": [{"name": "a", "device": "x"}], "tunnels": [{"name": "g", '
-               '"type": "gre", "remote": "1.2.3.4"}]}',
+               '"type": "gre", "remote": "1.2.3.4", "key": -1}]}',
     "bad_ttl": '{"ports": [{"name": "a", "device": "x"}], "tunnels": [{"name": "t", '
                '"type": "ipip", "remote": "1.2.3.4", "ttl": 256}]}',
     "bad_pmtudisc": '{"ports": [{"name": "a", "device": "x"}], "tunnels": [{"name": "t", '

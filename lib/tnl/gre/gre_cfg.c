@@ -3,6 +3,7 @@
  * The GRE family, as `ip link add … type gre|gretap|ip6gre|ip6gretap|erspan|ip6erspan`:
  * keys, sequence numbers and checksums per direction (ip-link(8)), ERSPAN type II/III.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <arpa/inet.h>
@@ -57,13 +58,17 @@ gre_build(struct tgw_tunnel *t)
 		proto = TGW_ETH_P_TEB;
 	else if (t->erspan_ver)
 		proto = t->erspan_ver == 1 ? TGW_ETH_P_ERSPAN : TGW_ETH_P_ERSPAN2;
-	*(rte_be16_t *)g = rte_cpu_to_be_16(flags);
-	*(rte_be16_t *)(g + 2) = rte_cpu_to_be_16(proto);
+	g[0] = flags >> 8;
+	g[1] = flags & 0xff;
+	g[2] = proto >> 8;
+	g[3] = proto & 0xff;
 	p = 4;
 	if (flags & TGW_GRE_C)
 		p += 4; /* checksum and reserved1, per packet */
 	if (flags & TGW_GRE_K) {
-		*(rte_be32_t *)(g + p) = rte_cpu_to_be_32(t->okey);
+		rte_be32_t k = rte_cpu_to_be_32(t->okey);
+
+		memcpy(g + p, &k, sizeof(k));
 		p += 4;
 	}
 	t->seq_off = 0;
@@ -112,6 +117,15 @@ gre_key(struct tgw_cfg_ctx *c, json_t *obj, const char *path, const char *key, u
 	if (json_is_string(v) && inet_pton(AF_INET, json_string_value(v), &a) == 1) {
 		*out = rte_be_to_cpu_32(a.s_addr);
 		return 1;
+	}
+	if (json_is_string(v) && *json_string_value(v) != 0 && *json_string_value(v) != '-') {
+		char *end;
+		unsigned long long x = strtoull(json_string_value(v), &end, 0);
+
+		if (*end == 0 && x <= UINT32_MAX) { /* decimal or 0x-hex, as other numbers */
+			*out = x;
+			return 1;
+		}
 	}
 	return tgw_cfg_err(c, p, v, "is not a GRE key (0..4294967295 or a dotted quad)");
 }
@@ -167,6 +181,20 @@ gre_flags(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tunne
 	return 0;
 }
 
+/* An L2 tunnel is a bridge port: no addresses, as SPEC §2 bridges. */
+static int
+l2_no_addrs(struct tgw_cfg_ctx *c, json_t *obj, const char *path, const struct tgw_tunnel *t)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s.addresses", path);
+	if (t->n_addrs)
+		return tgw_cfg_err(c, p, json_object_get(obj, "addresses"),
+				   "tunnel \"%s\" (%s) carries Ethernet: it joins a bridge and "
+				   "has no addresses", t->name, t->ops->type);
+	return 0;
+}
+
 static int
 gre_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tunnel *t)
 {
@@ -176,6 +204,8 @@ gre_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tunne
 	t->erspan_ver = 0;
 	t->inner = t->ops->lookup_cls == TGW_GRE_CLS_TAP ? TGW_INNER_ETH
 							  : TGW_INNER_IP4 | TGW_INNER_IP6;
+	if ((t->inner & TGW_INNER_ETH) && l2_no_addrs(c, obj, path, t) < 0)
+		return -1;
 	if (gre_flags(c, obj, path, t) < 0)
 		return -1;
 	if (t->ops->outer == 6 && tgw_ip6_outer_parse(c, obj, path, t) < 0)
@@ -193,6 +223,11 @@ erspan_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tu
 
 	t->mode = "erspan";
 	t->inner = TGW_INNER_ETH;
+	if (l2_no_addrs(c, obj, path, t) < 0)
+		return -1;
+	/* "seq" as iproute2 takes it: ERSPAN always sends sequence numbers anyway */
+	if (tgw_cfg_bool(c, obj, path, "seq", &(bool){false}) < 0)
+		return -1;
 	/* the session id is the lookup key; the GRE header carries S and a sequence only */
 	t->iflags = TGW_TF_KEY;
 	t->oflags = TGW_TF_SEQ;
@@ -256,9 +291,9 @@ static const char *const gretap_keys[] = {"key", "ikey", "okey", "seq", "iseq", 
 static const char *const ip6gre_keys[] = {"key", "ikey", "okey", "seq", "iseq", "oseq",
 					  "csum", "icsum", "ocsum", "encaplimit", "flowlabel",
 					  NULL};
-static const char *const erspan_keys[] = {"key", "erspan_ver", "erspan", "erspan_dir",
+static const char *const erspan_keys[] = {"key", "seq", "erspan_ver", "erspan", "erspan_dir",
 					  "erspan_hwid", NULL};
-static const char *const ip6erspan_keys[] = {"key", "erspan_ver", "erspan", "erspan_dir",
+static const char *const ip6erspan_keys[] = {"key", "seq", "erspan_ver", "erspan", "erspan_dir",
 					     "erspan_hwid", "encaplimit", "flowlabel", NULL};
 
 #define GRE_OPS(var, name, fam, cls, keyl, parsef) \

@@ -15,6 +15,25 @@
 #include "tnl_inline.h"
 
 uint64_t tgw_erspan_ts_base, tgw_erspan_tsc0;
+
+/* Big-endian loads at any alignment. */
+static __rte_always_inline uint16_t
+gre_be16(const uint8_t *p)
+{
+	rte_be16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_be_to_cpu_16(v);
+}
+
+static __rte_always_inline uint32_t
+gre_be32(const uint8_t *p)
+{
+	rte_be32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_be_to_cpu_32(v);
+}
 static uint16_t gre_ident[RTE_MAX_LCORE];
 
 struct encap_ctx {
@@ -72,7 +91,7 @@ erspan_fill(uint8_t *eh, const struct tgw_tunnel *t, const struct rte_mbuf *m,
 
 	if (len >= RTE_ETHER_HDR_LEN + 4 &&
 	    ((const struct rte_ether_hdr *)frame)->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
-		vlan = rte_be_to_cpu_16(*(const rte_be16_t *)(frame + RTE_ETHER_HDR_LEN)) & 0xfff;
+		vlan = gre_be16(frame + RTE_ETHER_HDR_LEN) & 0xfff;
 		en = t->erspan_ver == 1 ? 3 : 0;
 	}
 	if (t->erspan_ver == 2) {
@@ -94,19 +113,27 @@ gre_fill(struct rte_mbuf *m, uint8_t *o, const struct tgw_tunnel *t, const struc
 {
 	uint8_t *g = o + t->gre_off;
 
-	if (!(t->inner & TGW_INNER_ETH))
-		*(rte_be16_t *)(g + 2) = in->v6 ? RTE_BE16(RTE_ETHER_TYPE_IPV6)
-						: RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	/* headers behind Ethernet are 2-byte aligned at best: unaligned stores by memcpy */
+	if (!(t->inner & TGW_INNER_ETH)) {
+		rte_be16_t proto = in->v6 ? RTE_BE16(RTE_ETHER_TYPE_IPV6)
+					  : RTE_BE16(RTE_ETHER_TYPE_IPV4);
+
+		memcpy(g + 2, &proto, sizeof(proto));
+	}
 	/* one sequence space per tunnel, as the kernel; lcores take numbers by atomic add */
-	if (t->oflags & TGW_TF_SEQ)
-		*(rte_be32_t *)(o + t->seq_off) = rte_cpu_to_be_32(
+	if (t->oflags & TGW_TF_SEQ) {
+		rte_be32_t seq = rte_cpu_to_be_32(
 			__atomic_fetch_add(&tgw_tnl_rt[t->id].oseq, 1, __ATOMIC_RELAXED));
+
+		memcpy(o + t->seq_off, &seq, sizeof(seq));
+	}
 	if (t->ers_off)
 		erspan_fill(o + t->ers_off, t, m, o + t->hdr_len, in->len, in->ds, ts);
 	if (t->oflags & TGW_TF_CSUM) {
 		uint32_t off = g - rte_pktmbuf_mtod(m, uint8_t *);
+		uint16_t c = ~tgw_mbuf_cksum(m, off, m->pkt_len - off, 0);
 
-		*(uint16_t *)(g + 4) = (uint16_t)~tgw_mbuf_cksum(m, off, m->pkt_len - off, 0);
+		memcpy(g + 4, &c, sizeof(c));
 	}
 }
 
@@ -386,8 +413,8 @@ gre_decap_one(struct rte_mbuf *m, struct decap_ctx *c, const bool o6)
 	}
 	if (unlikely(m->data_len < off + 4))
 		return GRE_DECAP_TRUNC;
-	flags = rte_be_to_cpu_16(*(const rte_be16_t *)(p + off));
-	proto = rte_be_to_cpu_16(*(const rte_be16_t *)(p + off + 2));
+	flags = gre_be16(p + off);
+	proto = gre_be16(p + off + 2);
 	if (unlikely(flags & TGW_GRE_VER))
 		return GRE_DECAP_VERSION; /* RFC 2784 §2.3.1: version 0 only */
 	if (unlikely(flags & TGW_GRE_RESERVED))
@@ -398,11 +425,11 @@ gre_decap_one(struct rte_mbuf *m, struct decap_ctx *c, const bool o6)
 	q = off + 4 + ((flags & TGW_GRE_C) ? 4 : 0);
 	keyed = flags & TGW_GRE_K;
 	if (keyed) {
-		key = rte_be_to_cpu_32(*(const rte_be32_t *)(p + q));
+		key = gre_be32(p + q);
 		q += 4;
 	}
 	if (flags & TGW_GRE_S)
-		seq = rte_be_to_cpu_32(*(const rte_be32_t *)(p + q));
+		seq = gre_be32(p + q);
 	inner = off + hlen;
 	if (likely(proto == RTE_ETHER_TYPE_IPV4 || proto == RTE_ETHER_TYPE_IPV6)) {
 		cls = TGW_GRE_CLS_L3;
@@ -421,7 +448,7 @@ gre_decap_one(struct rte_mbuf *m, struct decap_ctx *c, const bool o6)
 		if (unlikely(ver != (proto == TGW_ETH_P_ERSPAN ? 1 : 2)))
 			return GRE_DECAP_ERS_VER;
 		/* the session id is the key (kernel erspan_rcv) */
-		key = rte_be_to_cpu_16(*(const rte_be16_t *)(p + inner + 2)) & TGW_ERSPAN_SID_MASK;
+		key = gre_be16(p + inner + 2) & TGW_ERSPAN_SID_MASK;
 		keyed = true;
 		inner += ver == 1 ? sizeof(struct tgw_erspan2_hdr) : sizeof(struct tgw_erspan3_hdr);
 		if (unlikely(m->data_len < inner))
