@@ -62,7 +62,24 @@ CASES = [
     ("sit-decap", "sit", "decap"),
     ("ip6tnl-encap", "ip6tnl", "encap"),
     ("ip6tnl-decap", "ip6tnl", "decap"),
+    ("gre-encap", "gre", "encap"),
+    ("gre-decap", "gre", "decap"),
+    ("gre-key-encap", "gre-key", "encap"),
+    ("gre-key-decap", "gre-key", "decap"),
+    ("gre-ksc-encap", "gre-ksc", "encap"),
+    ("gre-ksc-decap", "gre-ksc", "decap"),
+    ("gretap-encap", "gretap", "encap"),
+    ("gretap-decap", "gretap", "decap"),
+    ("ip6gre-encap", "ip6gre", "encap"),
+    ("ip6gre-decap", "ip6gre", "decap"),
+    ("gre-mirror-encap", "gre-mirror", "encap"),
 ]
+
+# Families whose inner packets are IPv4 / carried in an IPv6 outer / bridged frames.
+INNER4 = ("ipip", "gre", "gre-key", "gre-ksc", "gretap", "gre-mirror")
+OUTER6 = ("ip6tnl", "ip6gre")
+GRE_FAMILIES = ("gre", "gre-key", "gre-ksc", "gretap", "ip6gre", "gre-mirror")
+FAR_MAC = "02:00:00:00:09:02"  # a host behind the gretap peer
 
 # Timing profiles (seconds): warm-up after the first packet leaves, measured
 # window, telemetry sampling period.
@@ -82,6 +99,20 @@ def log(msg):
 
 
 def tunnel_def(family):
+    gre4 = {"name": "gre1", "type": "gre", "local": WAN4, "remote": WAN4_PEER}
+    if family == "gre":
+        return gre4
+    if family == "gre-key":
+        return dict(gre4, key=1)
+    if family == "gre-ksc":
+        # iseq is not measured: a replayed pcap repeats its sequence numbers
+        return dict(gre4, key=1, oseq=True, csum=True)
+    if family == "gre-mirror":
+        return gre4
+    if family == "gretap":
+        return {"name": "gretap1", "type": "gretap", "local": WAN4, "remote": WAN4_PEER}
+    if family == "ip6gre":
+        return {"name": "ip6gre1", "type": "ip6gre", "local": WAN6, "remote": WAN6_PEER}
     if family == "ipip":
         return {"name": "ipip1", "type": "ipip", "local": WAN4, "remote": WAN4_PEER}
     if family == "sit":
@@ -94,26 +125,42 @@ def make_config(family, direction, in_dev, out_dev):
     """SPEC §2 configuration: frames enter the port whose MAC they target."""
     lan_dev, wan_dev = (in_dev, out_dev) if direction == "encap" else (out_dev, in_dev)
     tun = tunnel_def(family)
-    if family == "ipip":
+    if family in INNER4:
         route = {"dst": FAR4 + "0/24", "dev": tun["name"]}
     else:
         route = {"dst": FAR6 + "/64", "dev": tun["name"]}
-    peer = WAN6_PEER if family == "ip6tnl" else WAN4_PEER
-    host = LAN4_HOST if family == "ipip" else LAN6_HOST
-    return {
+    peer = WAN6_PEER if family in OUTER6 else WAN4_PEER
+    host = LAN4_HOST if family in INNER4 else LAN6_HOST
+    if family == "gretap":  # a two-member bridge: lan0 is purely L2
+        return {
+            "ports": [
+                {"name": "lan0", "device": lan_dev, "mac": LAN_MAC},
+                {"name": "wan0", "device": wan_dev, "mac": WAN_MAC,
+                 "addresses": [WAN4 + "/24", WAN6 + "/64"]},
+            ],
+            "tunnels": [tun],
+            "bridges": [{"name": "br0", "members": ["lan0", tun["name"]]}],
+            "neighbors": [{"dst": peer, "lladdr": WAN_PEER_MAC, "dev": "wan0"}],
+        }
+    extra = {}
+    if family == "gre-mirror":  # the forwarded stream is mirrored into ERSPAN too
+        extra = {"mirrors": [{"dev": "lan0", "direction": "ingress", "to": "erspan1"}]}
+        tun = [tun, {"name": "erspan1", "type": "erspan", "local": WAN4,
+                     "remote": WAN4_PEER, "key": 10, "erspan_ver": 2}]
+    return dict(extra, **{
         "ports": [
             {"name": "lan0", "device": lan_dev, "mac": LAN_MAC,
              "addresses": [LAN4 + "/24", LAN6 + "/64"]},
             {"name": "wan0", "device": wan_dev, "mac": WAN_MAC,
              "addresses": [WAN4 + "/24", WAN6 + "/64"]},
         ],
-        "tunnels": [tun],
+        "tunnels": tun if isinstance(tun, list) else [tun],
         "routes": [route],
         "neighbors": [
             {"dst": peer, "lladdr": WAN_PEER_MAC, "dev": "wan0"},
             {"dst": host, "lladdr": LAN_HOST_MAC, "dev": "lan0"},
         ],
-    }
+    })
 
 
 def encap_limit_destopt(nh):
@@ -132,9 +179,36 @@ def make_packet(case, i, payload):
     from scapy.layers.l2 import Ether
     from scapy.packet import Raw
 
+    from scapy.layers.l2 import GRE
+
     _, family, direction = case
     sport = 1024 + i
     udp = UDP(sport=sport, dport=9) / Raw(payload)
+    if family in GRE_FAMILIES:
+        if direction == "encap":
+            if family == "gretap":
+                return (Ether(dst=FAR_MAC, src=LAN_HOST_MAC) /
+                        IP(src="10.1.0.%d" % (2 + i % 16), dst=FAR4 + "2", ttl=64) / udp)
+            eth = Ether(dst=LAN_MAC, src=LAN_HOST_MAC)
+            if family == "ip6gre":
+                return eth / IPv6(src="2001:db8:1::%x" % (2 + i % 16), dst=FAR6 + "2",
+                                  hlim=64) / udp
+            return eth / IP(src="10.1.0.%d" % (2 + i % 16), dst=FAR4 + "2", ttl=64) / udp
+        eth = Ether(dst=WAN_MAC, src=WAN_PEER_MAC)
+        if family == "ip6gre":
+            return (eth / IPv6(src=WAN6_PEER, dst=WAN6, nh=60, hlim=64) /
+                    encap_limit_destopt(47) / GRE(proto=0x86dd) /
+                    IPv6(src=FAR6 + "%x" % (2 + i % 16), dst=LAN6_HOST, hlim=64) / udp)
+        o = eth / IP(src=WAN4_PEER, dst=WAN4, proto=47, ttl=64)
+        inner = IP(src=FAR4 + "%d" % (2 + i % 16), dst=LAN4_HOST, ttl=64) / udp
+        if family == "gretap":
+            return o / GRE(proto=0x6558) / Ether(dst=LAN_HOST_MAC, src=FAR_MAC) / inner
+        if family == "gre-key":
+            return o / GRE(proto=0x0800, key_present=1, key=1) / inner
+        if family == "gre-ksc":
+            return o / GRE(proto=0x0800, key_present=1, key=1, seqnum_present=1,
+                           sequence_number=i, chksum_present=1) / inner
+        return o / GRE(proto=0x0800) / inner
     if direction == "encap":
         eth = Ether(dst=LAN_MAC, src=LAN_HOST_MAC)
         if family == "ipip":
@@ -204,6 +278,8 @@ def check_output(case, in_frames, out_path):
     if not os.path.exists(out_path):
         return "no output pcap"
     out = rdpcap(out_path)
+    if family in GRE_FAMILIES:
+        return check_gre(case, in_frames, out)
     if len(out) != len(in_frames):
         return "%d frames out for %d in" % (len(out), len(in_frames))
     for i, (fi, fo) in enumerate(zip(in_frames, out)):
@@ -244,6 +320,73 @@ def check_output(case, in_frames, out_path):
             return ("frame %d: inner packet differs at byte %d of %d (got %s, want %s)" % (
                 i, at, len(want), got[at:at + 8].hex() or "end", want[at:at + 8].hex()))
     return None
+
+
+def check_gre(case, in_frames, out):
+    """The GRE families: each input comes out once (the mirror case: once forwarded
+    into gre1 and once copied into ERSPAN), outer endpoints right, the inner packet
+    forwarded (TTL - 1) or the bridged frame unchanged."""
+    from scapy.layers.inet import IP
+    from scapy.layers.inet6 import IPv6, IPv6ExtHdrDestOpt
+    from scapy.layers.l2 import GRE, Ether
+
+    _, family, direction = case
+    per_in = 2 if family == "gre-mirror" else 1
+    if len(out) != per_in * len(in_frames):
+        return "%d frames out for %d in" % (len(out), len(in_frames))
+    outs = [bytes(fo) for fo in out]
+    if family == "gre-mirror":
+        ers = [o for o in outs if Ether(o).haslayer(GRE) and Ether(o)[GRE].proto == 0x22eb]
+        outs = [o for o in outs if o not in ers]
+        if len(ers) != len(in_frames):
+            return "%d ERSPAN copies for %d frames" % (len(ers), len(in_frames))
+        for i, (fi, eo) in enumerate(zip(in_frames, ers)):
+            if not eo.endswith(bytes(fi)):
+                return "ERSPAN copy %d does not end with the frame as received" % i
+    for i, (fi, raw) in enumerate(zip(in_frames, outs)):
+        e = Ether(raw)
+        if direction == "decap":
+            if family == "gretap":
+                want = bytes(Ether(bytes(fi))[GRE].payload)
+                if raw != want:
+                    return "frame %d: bridged frame differs" % i
+                continue
+            if e.dst.lower() != LAN_HOST_MAC or e.src.lower() != LAN_MAC:
+                return "frame %d: ethernet %s > %s" % (i, e.src, e.dst)
+            got, want = bytes(e.payload), bytes(_fwd(Ether(bytes(fi))[GRE].payload))
+        else:
+            if e.dst.lower() != WAN_PEER_MAC or e.src.lower() != WAN_MAC:
+                return "frame %d: ethernet %s > %s" % (i, e.src, e.dst)
+            o = e.payload
+            want_ends = (WAN6, WAN6_PEER) if family == "ip6gre" else (WAN4, WAN4_PEER)
+            if (o.src, o.dst) != want_ends or not e.haslayer(GRE):
+                return "frame %d: outer %s > %s, GRE %s" % (i, o.src, o.dst, e.haslayer(GRE))
+            if family == "ip6gre" and not isinstance(o.payload, IPv6ExtHdrDestOpt):
+                return "frame %d: no encapsulation limit option" % i
+            g = e[GRE]
+            if family == "gre-ksc" and not (g.key_present and g.seqnum_present and
+                                            g.chksum_present):
+                return "frame %d: GRE flags %s" % (i, g.summary())
+            got = bytes(g.payload)
+            if family == "gretap":
+                want = bytes(fi)
+            else:
+                want = bytes(_fwd(Ether(bytes(fi)).payload))
+        if got[:len(want)] != want:
+            return "frame %d: inner packet differs" % i
+    return None
+
+
+def _fwd(inner):
+    """The inner packet after the forwarding decrement."""
+    from scapy.layers.inet import IP
+    inner = inner.copy()
+    if isinstance(inner, IP):
+        inner.ttl -= 1
+        del inner.chksum
+    else:
+        inner.hlim -= 1
+    return inner.__class__(bytes(inner))
 
 
 # --------------------------------------------------------------------------

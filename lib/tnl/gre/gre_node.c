@@ -49,7 +49,7 @@ struct encap_ctx {
  * is_skb_forwardable); TOS and TTL inherit from an untagged IP payload, else 0 and 64.
  */
 static __rte_always_inline uint16_t
-gre_l2_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_inner *in)
+gre_l2_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_inner *in, bool *trunc)
 {
 	const struct rte_ether_hdr *e = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	const uint8_t *ip = (const uint8_t *)(e + 1);
@@ -63,8 +63,17 @@ gre_l2_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_inner *i
 		return TGW_ENCAP_MODE;
 	if (unlikely(tgw_meta(m)->depth >= TGW_TNL_MAX_DEPTH))
 		return TGW_ENCAP_RECURSION;
-	if (unlikely(in->len > (uint32_t)t->mtu + RTE_ETHER_HDR_LEN))
-		return TGW_ENCAP_TOO_BIG;
+	*trunc = false;
+	if (unlikely(in->len > (uint32_t)t->mtu + RTE_ETHER_HDR_LEN)) {
+		if (!t->erspan_ver)
+			return TGW_ENCAP_TOO_BIG;
+		/* ERSPAN sends the head of a long frame with the T bit (kernel erspan_xmit) */
+		if (m->nb_segs != 1)
+			return TGW_ENCAP_TOO_BIG;
+		rte_pktmbuf_trim(m, in->len - t->mtu - RTE_ETHER_HDR_LEN);
+		in->len = m->pkt_len;
+		*trunc = true;
+	}
 	if (e->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
 	    m->data_len >= RTE_ETHER_HDR_LEN + 20 && (ip[0] >> 4) == 4) {
 		in->ds = ip[1];
@@ -84,7 +93,7 @@ gre_l2_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_inner *i
  */
 static __rte_always_inline void
 erspan_fill(uint8_t *eh, const struct tgw_tunnel *t, const struct rte_mbuf *m,
-	    const uint8_t *frame, uint32_t len, uint8_t ds, uint32_t ts)
+	    const uint8_t *frame, uint32_t len, uint8_t ds, uint32_t ts, bool trunc)
 {
 	struct tgw_erspan3_hdr *e = (struct tgw_erspan3_hdr *)eh;
 	uint16_t vlan = 0, en = 0;
@@ -101,7 +110,7 @@ erspan_fill(uint8_t *eh, const struct tgw_tunnel *t, const struct rte_mbuf *m,
 		e->timestamp = rte_cpu_to_be_32(ts);
 	}
 	e->ver_vlan = rte_cpu_to_be_16((uint16_t)(t->erspan_ver << 12 | vlan));
-	e->cos_en_t_sid = rte_cpu_to_be_16((uint16_t)((ds >> 5) << 13 | en << 11 |
+	e->cos_en_t_sid = rte_cpu_to_be_16((uint16_t)((ds >> 5) << 13 | en << 11 | trunc << 10 |
 						      (t->ikey & TGW_ERSPAN_SID_MASK)));
 }
 
@@ -109,7 +118,7 @@ erspan_fill(uint8_t *eh, const struct tgw_tunnel *t, const struct rte_mbuf *m,
  * then the checksum over the GRE header and payload (RFC 2784 §2.5). */
 static __rte_always_inline void
 gre_fill(struct rte_mbuf *m, uint8_t *o, const struct tgw_tunnel *t, const struct tgw_inner *in,
-	 uint32_t ts)
+	 uint32_t ts, bool trunc)
 {
 	uint8_t *g = o + t->gre_off;
 
@@ -128,7 +137,7 @@ gre_fill(struct rte_mbuf *m, uint8_t *o, const struct tgw_tunnel *t, const struc
 		memcpy(o + t->seq_off, &seq, sizeof(seq));
 	}
 	if (t->ers_off)
-		erspan_fill(o + t->ers_off, t, m, o + t->hdr_len, in->len, in->ds, ts);
+		erspan_fill(o + t->ers_off, t, m, o + t->hdr_len, in->len, in->ds, ts, trunc);
 	if (t->oflags & TGW_TF_CSUM) {
 		uint32_t off = g - rte_pktmbuf_mtod(m, uint8_t *);
 		uint16_t c = ~tgw_mbuf_cksum(m, off, m->pkt_len - off, 0);
@@ -160,7 +169,8 @@ gre_encap_one(struct rte_mbuf *m, struct encap_ctx *c, const bool o6)
 	const struct tgw_tunnel *t = tgw_tnl_plan_get(&c->pl, tgw_meta(m)->tunnel);
 	const bool l2 = t->inner & TGW_INNER_ETH;
 	struct tgw_inner in;
-	uint16_t next = l2 ? gre_l2_check(m, t, &in) : tgw_tnl_encap_check(m, t, &in);
+	bool trunc = false;
+	uint16_t next = l2 ? gre_l2_check(m, t, &in, &trunc) : tgw_tnl_encap_check(m, t, &in);
 	uint32_t flow = 0;
 	uint8_t *o;
 	bool direct;
@@ -194,7 +204,7 @@ gre_encap_one(struct rte_mbuf *m, struct encap_ctx *c, const bool o6)
 		if (unlikely(!l2 && in.len > t->mtu))
 			tgw_ip4_outer_allow_frag(ip);
 	}
-	gre_fill(m, o, t, &in, c->ts);
+	gre_fill(m, o, t, &in, c->ts, trunc);
 	return tgw_tnl_encap_done(m, t, &in, direct, &c->acc);
 }
 
@@ -361,13 +371,34 @@ gre_seq_ok(const struct tgw_tunnel *t, uint32_t seq)
 
 /* An Ethernet frame at offset inner goes to the tunnel's bridge. */
 static __rte_always_inline uint16_t
-gre_decap_l2(struct rte_mbuf *m, const struct tgw_tunnel *t, uint32_t inner,
+gre_decap_l2(struct rte_mbuf *m, const struct tgw_tunnel *t, uint32_t inner, uint8_t outer_ds,
 	     struct tgw_tnl_acc *acc)
 {
 	struct tgw_meta *md = tgw_meta(m);
+	uint8_t *f = rte_pktmbuf_mtod_offset(m, uint8_t *, inner);
 
 	if (unlikely(m->data_len < inner + RTE_ETHER_HDR_LEN))
 		return TGW_DECAP_BAD_INNER;
+	/* RFC 6040 on the IP packet of an untagged frame, as the kernel's ip_tunnel_rcv for
+	 * an Ethernet tunnel (the network header ETH_HLEN into the payload) */
+	if (unlikely((outer_ds & TGW_ECN_MASK) == TGW_ECN_CE)) {
+		uint16_t et = gre_be16(f + 12);
+		uint8_t *ip = f + RTE_ETHER_HDR_LEN;
+		int ecn = 0;
+
+		if (et == RTE_ETHER_TYPE_IPV4 && m->data_len >= inner + RTE_ETHER_HDR_LEN + 20) {
+			ecn = tgw_tnl_ecn_decap(outer_ds, ip[1]);
+			if (ecn > 0)
+				tgw_ip4_set_ce((struct rte_ipv4_hdr *)ip);
+		} else if (et == RTE_ETHER_TYPE_IPV6 &&
+			   m->data_len >= inner + RTE_ETHER_HDR_LEN + 40) {
+			ecn = tgw_tnl_ecn_decap(outer_ds, (uint8_t)((ip[0] << 4) | (ip[1] >> 4)));
+			if (ecn > 0)
+				tgw_ip6_set_ce((struct rte_ipv6_hdr *)ip);
+		}
+		if (ecn < 0)
+			return TGW_DECAP_ECN;
+	}
 	if (unlikely(t->bridge < 0))
 		return GRE_DECAP_NO_BRIDGE;
 	rte_pktmbuf_adj(m, inner);
@@ -472,7 +503,7 @@ gre_decap_one(struct rte_mbuf *m, struct decap_ctx *c, const bool o6)
 			return GRE_DECAP_SEQ;
 	}
 	if (cls != TGW_GRE_CLS_L3)
-		return gre_decap_l2(m, t, inner, &c->acc);
+		return gre_decap_l2(m, t, inner, ds, &c->acc);
 	if (proto == RTE_ETHER_TYPE_IPV4)
 		return tgw_tnl_decap_ip(m, t, inner, false, ds, &c->acc);
 	if (proto == RTE_ETHER_TYPE_IPV6)
