@@ -666,3 +666,33 @@ def test_erspan_bad_input():
 
 if __name__ == "__main__":
     tgw.main(globals())
+
+
+def test_erspan_truncates_long_frames():
+    """A mirrored frame longer than the ERSPAN tunnel's MTU + 14 (type II over IPv4: 1500 -
+    20 - 8 - 8 - 14 = 1450, so 1464-byte frames) is sent truncated to that length with the
+    ERSPAN T bit set, as the kernel's erspan_xmit (pskb_trim + truncate); a frame that fits
+    goes whole with T 0.  The original 1514-byte frame is routed untouched."""
+    c = mirror_config({"name": "er1", "type": "erspan", "local": WAN4, "remote": PEER4,
+                       "key": 9, "erspan": 3},
+                      [{"dev": "lan0", "direction": "ingress", "to": "er1"}])
+    big = udp4(size=1500, id=61)
+    small = udp4(size=1450, id=62)   # a 1464-byte frame: fits exactly
+    ins = [bytes(lan_in(big)), bytes(lan_in(small))]
+    # tshark rightly calls the truncated inner IP packet malformed: checked here instead
+    r = tgw.run(c, {"lan0": ins}, tshark=False)
+    got = [Ether(bytes(x)) for x in r.out["wan0"]]
+    copies = [g for g in got if g.haslayer(ERSPAN_II)]
+    routed = [bytes(g) for g in got if not g.haslayer(ERSPAN_II)]
+    assert_pkts(routed, [bytes(Ether(src=WAN_MAC, dst=WAN_GW_MAC) / fwd4(big)),
+                         bytes(Ether(src=WAN_MAC, dst=WAN_GW_MAC) / fwd4(small))],
+                "wan0 (routed originals)")
+    assert len(copies) == 2, "expected 2 ERSPAN copies, got %d" % len(copies)
+    by_len = {}
+    for cp in copies:
+        e = cp[ERSPAN_II]
+        assert e.ver == 1 and e.session_id == 9 and e.index == 3, e.summary()
+        by_len[e.t] = bytes(e.payload)
+    assert by_len.get(1) == ins[0][:1464], "truncated copy: T 1 and the first 1464 bytes"
+    assert by_len.get(0) == ins[1], "a frame that fits is copied whole with T 0"
+    assert_drops(r, {})
