@@ -366,14 +366,15 @@ tgw_tnl_lookup_slow(uint8_t family, uint8_t proto, uint16_t sub, uint32_t key, c
 	if (tb->slots == NULL)
 		return -1;
 	/* The kernel's order: exact first; then remote only before local only for IPv4
-	 * (ip_tunnel_lookup), local only before remote only for IPv6 (ip6_tnl_lookup);
-	 * the wildcard last. */
+	 * (ip_tunnel_lookup) and ip6gre (ip6gre_tunnel_lookup), local only before remote
+	 * only for ip6tnl (ip6_tnl_lookup); the wildcard last. */
 	key_fill(&k, family, proto, sub, key, dst, src);
 	s = table_find(tb, &k);
 	if (s && s->used)
 		return s->tunnel;
 	for (int pass = 0; pass < 2; pass++) {
-		bool remote_only = (pass == 0) == (family == 4);
+		/* ip6_gre keeps the IPv4 order (ip6gre_tunnel_lookup); only ip6_tunnel differs */
+		bool remote_only = (pass == 0) == (family == 4 || proto == IPPROTO_GRE);
 
 		if (remote_only && tb->has_wild_local[proto])
 			key_fill(&k, family, proto, sub, key, NULL, src);
