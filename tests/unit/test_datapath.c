@@ -1649,8 +1649,11 @@ run_burst(const struct vec *v, unsigned int n)
 			"n=%u: frame %u: %s", n, i, why);
 		if (v->seq_at) {
 			/* RFC 2890 §2.2: one more per packet of the tunnel */
-			uint32_t seq = rte_be_to_cpu_32(
-				*rte_pktmbuf_mtod_offset(out[i], rte_be32_t *, v->seq_at));
+			rte_be32_t be_seq;
+			uint32_t seq;
+
+			memcpy(&be_seq, rte_pktmbuf_mtod_offset(out[i], void *, v->seq_at), 4);
+			seq = rte_be_to_cpu_32(be_seq);
 
 			if (i == 0)
 				seq0 = seq;
