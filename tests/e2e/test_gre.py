@@ -592,28 +592,12 @@ def test_ip6gre_lookup_precedence():
 
 # --------------------------------------------------------------------------- round trips
 
-B_LAN_MAC, B_HOST_MAC = "02:00:00:00:03:01", "02:00:00:00:03:05"
+from test_roundtrip import B_HOST_MAC, B_LAN_MAC, gateways as rt_gateways  # noqa: E402
 
 
 def gateways(ttype, **extra):
     """Configs of A (lan0/wan0 as usual) and B (the peer, mirrored tunnel)."""
-    o6 = ttype == "ip6gre"
-    a_local, b_local = (WAN6, PEER6) if o6 else (WAN4, PEER4)
-    ta = {"name": "t0", "type": ttype, "local": a_local, "remote": b_local}
-    ta.update(extra)
-    a = tgw.base_config(tunnels=[ta], routes=[{"dst": "10.2.0.0/24", "dev": "t0"},
-                                              {"dst": "2001:db8:2::/64", "dev": "t0"}])
-    tb = dict(ta, local=b_local, remote=a_local)
-    b = {"ports": [{"name": "lan0", "mac": B_LAN_MAC,
-                    "addresses": ["10.2.0.1/24", "2001:db8:2::1/64"]},
-                   {"name": "wan0", "mac": PEER_MAC, "addresses": [PEER4 + "/24", PEER6 + "/64"]}],
-         "tunnels": [tb],
-         "routes": [{"dst": "10.1.0.0/24", "dev": "t0"}, {"dst": "2001:db8:1::/64", "dev": "t0"}],
-         "neighbors": [{"dst": REMOTE4, "lladdr": B_HOST_MAC, "dev": "lan0"},
-                       {"dst": REMOTE6, "lladdr": B_HOST_MAC, "dev": "lan0"},
-                       {"dst": WAN4, "lladdr": WAN_MAC, "dev": "wan0"},
-                       {"dst": WAN6, "lladdr": WAN_MAC, "dev": "wan0"}]}
-    return a, b
+    return rt_gateways(ttype, outer6=ttype == "ip6gre", **extra)
 
 
 def rt_traffic(maxlen, frag=False):

@@ -92,8 +92,8 @@ gre_l2_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_inner *i
  * type III: BSO from the frame length and the timestamp.
  */
 static __rte_always_inline void
-erspan_fill(uint8_t *eh, const struct tgw_tunnel *t, const struct rte_mbuf *m,
-	    const uint8_t *frame, uint32_t len, uint8_t ds, uint32_t ts, bool trunc)
+erspan_fill(uint8_t *eh, const struct tgw_tunnel *t, const uint8_t *frame, uint32_t len,
+	    uint8_t ds, uint32_t ts, bool trunc)
 {
 	struct tgw_erspan3_hdr *e = (struct tgw_erspan3_hdr *)eh;
 	uint16_t vlan = 0, en = 0;
@@ -137,7 +137,7 @@ gre_fill(struct rte_mbuf *m, uint8_t *o, const struct tgw_tunnel *t, const struc
 		memcpy(o + t->seq_off, &seq, sizeof(seq));
 	}
 	if (t->ers_off)
-		erspan_fill(o + t->ers_off, t, m, o + t->hdr_len, in->len, in->ds, ts, trunc);
+		erspan_fill(o + t->ers_off, t, o + t->hdr_len, in->len, in->ds, ts, trunc);
 	if (t->oflags & TGW_TF_CSUM) {
 		uint32_t off = g - rte_pktmbuf_mtod(m, uint8_t *);
 		uint16_t c = ~tgw_mbuf_cksum(m, off, m->pkt_len - off, 0);
