@@ -2,7 +2,7 @@
 /*
  * IPv4: tgw_ip4_input (validate, route, TTL), tgw_ip4_lookup (route only, for
  * packets the gateway made: encapsulated, ICMP), tgw_ip4_rewrite (neighbour,
- * MTU, Ethernet header), tgw_icmp4_local (echo), tgw_icmp4_error, tgw_ip4_reasm.
+ * MTU, Ethernet header), tgw_icmp4_local (echo), tgw_icmp4_error; reassembly in input.
  */
 #include <rte_cycles.h>
 #include <rte_fib.h>
@@ -17,7 +17,6 @@
 #define IP4_FWD_NEXT_NODES \
 	{ \
 		[IP_FWD_REWRITE] = TGW_NODE_IP4_REWRITE, \
-		[IP_FWD_REASM] = TGW_NODE_IP4_REASM, \
 		[IP_FWD_ICMP_ERR] = TGW_NODE_ICMP4_ERROR, \
 		[IP_FWD_TRUNCATED] = TGW_DROP_NODE(ip4_truncated), \
 		[IP_FWD_BAD_VERSION] = TGW_DROP_NODE(ip4_bad_version), \
@@ -163,6 +162,67 @@ ip4_lookup_one(struct rte_mbuf *m, uint32_t *dst)
 	return IP_FWD_PENDING;
 }
 
+/* ---- reassembly of fragments addressed to the gateway (rte_ip_frag) ---- */
+
+struct tgw_reasm tgw_reasm4[RTE_MAX_LCORE];
+
+/*
+ * A fragment for us, in its place in the burst: absorbed (TGW_NEXT_GONE), or, when it
+ * completes its datagram, replaced by the whole datagram (an mbuf chain; the nodes
+ * read headers from the first segment only), which is routed here and goes on in
+ * the fragment's place, ahead of the later packets of the burst, as the kernel's
+ * ip_defrag hands it on at once (a GRE receiver checking sequence numbers relies on
+ * that order).
+ */
+static uint16_t
+ip4_reasm_one(struct rte_mbuf **pm, struct tgw_reasm *r, uint64_t now)
+{
+	struct rte_mbuf *m = *pm, *done;
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	uint32_t off = (rte_be_to_cpu_16(ip->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK) * 8;
+	uint32_t dst;
+	uint64_t nh;
+	uint16_t next;
+
+	m->l2_len = 0;
+	m->l3_len = (ip->version_ihl & 0xf) * 4;
+	if (unlikely(r->tbl == NULL || off + m->pkt_len - m->l3_len > 65535)) {
+		rte_pktmbuf_free(m);
+		tgw_drop_count(TGW_DROP_frag_bad, 1);
+		return TGW_NEXT_GONE;
+	}
+	done = rte_ipv4_frag_reassemble_packet(r->tbl, &r->dr, m, now, ip);
+	if (done == NULL)
+		return TGW_NEXT_GONE;
+	*pm = done;
+	ip = rte_pktmbuf_mtod(done, struct rte_ipv4_hdr *);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	next = ip4_input_one(done, &dst);
+	if (next != IP_FWD_PENDING)
+		return next;
+	rte_fib_lookup_bulk(tgw.fib4, &dst, &nh, 1);
+	next = ip4_dispatch(done, nh);
+	if (unlikely(next == IP_FWD_REASM)) { /* cannot be: reassembled is whole */
+		rte_pktmbuf_free(done);
+		tgw_drop_count(TGW_DROP_frag_bad, 1);
+		return TGW_NEXT_GONE;
+	}
+	return next;
+}
+
+static __rte_noinline void
+ip4_reasm_burst(struct rte_mbuf **pkts, uint16_t *nexts, uint16_t n)
+{
+	struct tgw_reasm *r = &tgw_reasm4[rte_lcore_id()];
+	uint64_t now = rte_rdtsc();
+
+	for (uint16_t i = 0; i < n; i++)
+		if (nexts[i] == IP_FWD_REASM)
+			nexts[i] = ip4_reasm_one(&pkts[i], r, now);
+	tgw_reasm_death_row(r);
+}
+
 static __rte_always_inline uint16_t
 ip4_route_burst(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
 		bool input, bool whole)
@@ -171,6 +231,7 @@ ip4_route_burst(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
 	uint32_t dst[RTE_GRAPH_BURST_SIZE];
 	uint64_t nh[RTE_GRAPH_BURST_SIZE];
+	bool reasm = false;
 	uint16_t i;
 
 	if (input)
@@ -181,8 +242,12 @@ ip4_route_burst(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 			nexts[i] = ip4_lookup_one(pkts[i], &dst[i]);
 	rte_fib_lookup_bulk(tgw.fib4, dst, nh, n);
 	for (i = 0; i < n; i++)
-		if (likely(nexts[i] == IP_FWD_PENDING))
+		if (likely(nexts[i] == IP_FWD_PENDING)) {
 			nexts[i] = ip4_dispatch(pkts[i], nh[i]);
+			reasm |= nexts[i] == IP_FWD_REASM;
+		}
+	if (unlikely(reasm))
+		ip4_reasm_burst(pkts, nexts, n);
 	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
 	return n;
 }
@@ -244,8 +309,8 @@ ip4_rewrite_one(struct rte_mbuf *m, void *ctx)
 		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 
 		if (!(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))) {
-			md->aux = nh->mtu;
-			return REWRITE_FRAG;
+			md->aux = TGW_FRAG_AUX(nh->mtu, tgw_edges.rewrite4_tx[nh->port]);
+			return TGW_NEXT_FRAG;
 		}
 		if (md->local)
 			return REWRITE_TOO_BIG;
@@ -280,7 +345,6 @@ static struct rte_node_register ip4_rewrite_node = {
 	.nb_edges = REWRITE_NB,
 	.next_nodes = {
 		[REWRITE_PUNT] = TGW_NODE_PUNT,
-		[REWRITE_FRAG] = TGW_NODE_FRAG,
 		[REWRITE_ICMP_ERR] = TGW_NODE_ICMP4_ERROR,
 		[REWRITE_TOO_BIG] = TGW_DROP_NODE(too_big),
 		[REWRITE_NO_MBUF] = TGW_DROP_NODE(no_mbuf),
@@ -443,48 +507,3 @@ static struct rte_node_register icmp4_error_node = {
 	.next_nodes = ICMP_ERR_NEXT_NODES(TGW_NODE_IP4_LOOKUP),
 };
 RTE_NODE_REGISTER(icmp4_error_node);
-
-/* ---- tgw_ip4_reasm: fragments addressed to the gateway (rte_ip_frag) ---- */
-
-struct tgw_reasm tgw_reasm4[RTE_MAX_LCORE];
-
-static uint16_t
-ip4_reasm_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
-{
-	struct tgw_reasm *r = &tgw_reasm4[rte_lcore_id()];
-	uint64_t now = rte_rdtsc();
-
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = objs[i], *done;
-		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
-		uint32_t off = (rte_be_to_cpu_16(ip->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK) * 8;
-
-		m->l2_len = 0;
-		m->l3_len = (ip->version_ihl & 0xf) * 4;
-		if (unlikely(r->tbl == NULL || off + m->pkt_len - m->l3_len > 65535)) {
-			rte_node_enqueue_x1(graph, node, REASM_BAD, m);
-			continue;
-		}
-		done = rte_ipv4_frag_reassemble_packet(r->tbl, &r->dr, m, now, ip);
-		if (done == NULL)
-			continue;
-		ip = rte_pktmbuf_mtod(done, struct rte_ipv4_hdr *);
-		ip->hdr_checksum = 0;
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
-		/* a chain: the nodes read headers from the first segment only */
-		rte_node_enqueue_x1(graph, node, REASM_INPUT, done);
-	}
-	tgw_reasm_death_row(r);
-	return n;
-}
-
-static struct rte_node_register ip4_reasm_node = {
-	.name = TGW_NODE_IP4_REASM,
-	.process = ip4_reasm_process,
-	.nb_edges = REASM_NB,
-	.next_nodes = {
-		[REASM_INPUT] = TGW_NODE_IP4_INPUT,
-		[REASM_BAD] = TGW_DROP_NODE(frag_bad),
-	},
-};
-RTE_NODE_REGISTER(ip4_reasm_node);

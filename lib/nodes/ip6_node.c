@@ -2,7 +2,7 @@
 /*
  * IPv6: tgw_ip6_input, tgw_ip6_lookup, tgw_ip6_rewrite, tgw_icmp6_local (echo,
  * ND to the control lcore), tgw_icmp6_error (Packet Too Big, Time Exceeded),
- * tgw_ip6_reasm.
+ * reassembly in input.
  */
 #include <rte_fib6.h>
 #include <rte_icmp.h>
@@ -15,7 +15,6 @@
 #define IP6_FWD_NEXT_NODES \
 	{ \
 		[IP_FWD_REWRITE] = TGW_NODE_IP6_REWRITE, \
-		[IP_FWD_REASM] = TGW_NODE_IP6_REASM, \
 		[IP_FWD_ICMP_ERR] = TGW_NODE_ICMP6_ERROR, \
 		[IP_FWD_TRUNCATED] = TGW_DROP_NODE(ip6_truncated), \
 		[IP_FWD_BAD_VERSION] = TGW_DROP_NODE(ip6_bad_version), \
@@ -142,6 +141,58 @@ ip6_dispatch(struct rte_mbuf *m, uint32_t nh_idx)
 	return tgw_fwd_direct(m, nh, tgw_edges.ip6_fwd_tx, nh->fwd_edge[1]);
 }
 
+/* ---- reassembly of fragments addressed to the gateway, as ip4_reasm_one ---- */
+
+struct tgw_reasm tgw_reasm6[RTE_MAX_LCORE];
+
+static uint16_t
+ip6_reasm_one(struct rte_mbuf **pm, struct tgw_reasm *r, uint64_t now)
+{
+	struct rte_mbuf *m = *pm, *done;
+	struct rte_ipv6_hdr *ip6 = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
+	struct rte_ipv6_fragment_ext *fh = (struct rte_ipv6_fragment_ext *)(ip6 + 1);
+	uint8_t dst[16];
+	uint64_t nh;
+	uint16_t next;
+
+	m->l2_len = 0;
+	m->l3_len = sizeof(*ip6) + sizeof(*fh);
+	if (unlikely(r->tbl == NULL || m->pkt_len <= m->l3_len)) {
+		rte_pktmbuf_free(m);
+		tgw_drop_count(TGW_DROP_frag_bad, 1);
+		return TGW_NEXT_GONE;
+	}
+	done = rte_ipv6_frag_reassemble_packet(r->tbl, &r->dr, m, now, ip6, fh);
+	if (done == NULL)
+		return TGW_NEXT_GONE;
+	*pm = done;
+	ip6 = rte_pktmbuf_mtod(done, struct rte_ipv6_hdr *);
+	next = ip6_validate(done, ip6);
+	if (next != IP_FWD_PENDING)
+		return next;
+	memcpy(dst, ip6->dst_addr, 16);
+	rte_fib6_lookup_bulk(tgw.fib6, &dst, &nh, 1);
+	next = ip6_dispatch(done, nh);
+	if (unlikely(next == IP_FWD_REASM)) { /* a fragment header again: nested fragments */
+		rte_pktmbuf_free(done);
+		tgw_drop_count(TGW_DROP_frag_bad, 1);
+		return TGW_NEXT_GONE;
+	}
+	return next;
+}
+
+static __rte_noinline void
+ip6_reasm_burst(struct rte_mbuf **pkts, uint16_t *nexts, uint16_t n)
+{
+	struct tgw_reasm *r = &tgw_reasm6[rte_lcore_id()];
+	uint64_t now = rte_rdtsc();
+
+	for (uint16_t i = 0; i < n; i++)
+		if (nexts[i] == IP_FWD_REASM)
+			nexts[i] = ip6_reasm_one(&pkts[i], r, now);
+	tgw_reasm_death_row(r);
+}
+
 static __rte_always_inline uint16_t
 ip6_route_burst(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
 		bool input, bool whole)
@@ -150,6 +201,7 @@ ip6_route_burst(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 	uint16_t nexts[RTE_GRAPH_BURST_SIZE];
 	uint8_t dst[RTE_GRAPH_BURST_SIZE][16];
 	uint64_t nh[RTE_GRAPH_BURST_SIZE];
+	bool reasm = false;
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
@@ -163,8 +215,12 @@ ip6_route_burst(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 	}
 	rte_fib6_lookup_bulk(tgw.fib6, dst, nh, n);
 	for (i = 0; i < n; i++)
-		if (likely(nexts[i] == IP_FWD_PENDING))
+		if (likely(nexts[i] == IP_FWD_PENDING)) {
 			nexts[i] = ip6_dispatch(pkts[i], nh[i]);
+			reasm |= nexts[i] == IP_FWD_REASM;
+		}
+	if (unlikely(reasm))
+		ip6_reasm_burst(pkts, nexts, n);
 	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
 	return n;
 }
@@ -221,8 +277,8 @@ ip6_rewrite_one(struct rte_mbuf *m, void *ctx)
 	}
 	if (unlikely(m->pkt_len > nh->mtu)) {
 		if (md->local) {
-			md->aux = nh->mtu;
-			return REWRITE_FRAG;
+			md->aux = TGW_FRAG_AUX(nh->mtu, tgw_edges.rewrite6_tx[nh->port]);
+			return TGW_NEXT_FRAG;
 		}
 		tgw_ip_unforward(m);
 		md->punt = TGW_DROP_too_big;
@@ -255,7 +311,6 @@ static struct rte_node_register ip6_rewrite_node = {
 	.nb_edges = REWRITE_NB,
 	.next_nodes = {
 		[REWRITE_PUNT] = TGW_NODE_PUNT,
-		[REWRITE_FRAG] = TGW_NODE_FRAG,
 		[REWRITE_ICMP_ERR] = TGW_NODE_ICMP6_ERROR,
 		[REWRITE_TOO_BIG] = TGW_DROP_NODE(too_big),
 		[REWRITE_NO_MBUF] = TGW_DROP_NODE(no_mbuf),
@@ -465,45 +520,3 @@ static struct rte_node_register icmp6_error_node = {
 	.next_nodes = ICMP_ERR_NEXT_NODES(TGW_NODE_IP6_LOOKUP),
 };
 RTE_NODE_REGISTER(icmp6_error_node);
-
-/* ---- tgw_ip6_reasm ---- */
-
-struct tgw_reasm tgw_reasm6[RTE_MAX_LCORE];
-
-static uint16_t
-ip6_reasm_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
-{
-	struct tgw_reasm *r = &tgw_reasm6[rte_lcore_id()];
-	uint64_t now = rte_rdtsc();
-
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = objs[i], *done;
-		struct rte_ipv6_hdr *ip6 = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
-		struct rte_ipv6_fragment_ext *fh = (struct rte_ipv6_fragment_ext *)(ip6 + 1);
-
-		m->l2_len = 0;
-		m->l3_len = sizeof(*ip6) + sizeof(*fh);
-		if (unlikely(r->tbl == NULL || m->pkt_len <= m->l3_len)) {
-			rte_node_enqueue_x1(graph, node, REASM_BAD, m);
-			continue;
-		}
-		done = rte_ipv6_frag_reassemble_packet(r->tbl, &r->dr, m, now, ip6, fh);
-		if (done == NULL)
-			continue;
-		/* a chain: the nodes read headers from the first segment only */
-		rte_node_enqueue_x1(graph, node, REASM_INPUT, done);
-	}
-	tgw_reasm_death_row(r);
-	return n;
-}
-
-static struct rte_node_register ip6_reasm_node = {
-	.name = TGW_NODE_IP6_REASM,
-	.process = ip6_reasm_process,
-	.nb_edges = REASM_NB,
-	.next_nodes = {
-		[REASM_INPUT] = TGW_NODE_IP6_INPUT,
-		[REASM_BAD] = TGW_DROP_NODE(frag_bad),
-	},
-};
-RTE_NODE_REGISTER(ip6_reasm_node);

@@ -14,7 +14,6 @@
 /* Static edges of ip4/ip6 input and lookup; dynamic ones (decap, encap) follow. */
 enum {
 	IP_FWD_REWRITE,
-	IP_FWD_REASM,
 	IP_FWD_ICMP_ERR,
 	IP_FWD_TRUNCATED,
 	IP_FWD_BAD_VERSION,
@@ -27,11 +26,11 @@ enum {
 	IP_FWD_PUNT,
 	IP_FWD_NOT_HOST,
 	IP_FWD_NB,
+	IP_FWD_REASM = 0xfffc,   /* a fragment for us: reassembled in the node (not an edge) */
 	IP_FWD_PENDING = 0xffff, /* not decided yet */
 };
 
-enum { REWRITE_PUNT, REWRITE_FRAG, REWRITE_ICMP_ERR, REWRITE_TOO_BIG, REWRITE_NO_MBUF, REWRITE_NB };
-enum { REASM_INPUT, REASM_BAD, REASM_NB };
+enum { REWRITE_PUNT, REWRITE_ICMP_ERR, REWRITE_TOO_BIG, REWRITE_NO_MBUF, REWRITE_NB };
 
 /* ICMP error node edges: send, or drop counted under the reason that led here. */
 enum {

@@ -44,6 +44,22 @@
 	} while (0)
 
 /*
+ * Pseudo-edges a node may put in nexts[] beside its real edges (a node has far
+ * fewer): tgw_node_dispatch acts on them at the packet's place in the burst, so
+ * nothing behind it overtakes it.
+ * TGW_NEXT_GONE: the node consumed the packet (held for reassembly, or freed and
+ * counted). TGW_NEXT_FRAG: fragment to the MTU in meta.aux (TGW_FRAG_AUX), each
+ * fragment with the Ethernet header of next hop meta.nh, out of the edge in aux.
+ */
+#define TGW_NEXT_GONE 0xfffd
+#define TGW_NEXT_FRAG 0xfffe
+#define TGW_FRAG_AUX(mtu, edge) ((uint32_t)(mtu) | (uint32_t)(edge) << 16)
+#define TGW_FRAG_MTU(aux) ((uint16_t)(aux))
+#define TGW_FRAG_EDGE(aux) ((uint16_t)((aux) >> 16))
+
+void tgw_frag_emit(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n);
+
+/*
  * Hand objs to the edges in nexts. When every packet takes the same edge as
  * the node's speculated one the whole stream moves in O(1); otherwise each run
  * of equal edges is enqueued in one copy. *spec learns the last edge taken.
@@ -69,11 +85,15 @@ tgw_node_dispatch(struct rte_graph *graph, struct rte_node *node, void **objs,
 	start = 0;
 	for (i = 1; i <= n; i++) {
 		if (i == n || nexts[i] != nexts[start]) {
-			rte_node_enqueue(graph, node, nexts[start], &objs[start], i - start);
+			if (likely(nexts[start] < TGW_NEXT_GONE))
+				rte_node_enqueue(graph, node, nexts[start], &objs[start], i - start);
+			else if (nexts[start] == TGW_NEXT_FRAG)
+				tgw_frag_emit(graph, node, &objs[start], i - start);
 			start = i;
 		}
 	}
-	*spec = nexts[n - 1];
+	if (likely(nexts[n - 1] < TGW_NEXT_GONE))
+		*spec = nexts[n - 1];
 }
 
 typedef uint16_t (*tgw_chunk_fn)(struct rte_graph *graph, struct rte_node *node, void **objs,
@@ -123,16 +143,13 @@ tgw_node_ctx(struct rte_node *node)
 #define TGW_NODE_IP4_INPUT "tgw_ip4_input"
 #define TGW_NODE_IP4_LOOKUP "tgw_ip4_lookup"
 #define TGW_NODE_IP4_REWRITE "tgw_ip4_rewrite"
-#define TGW_NODE_IP4_REASM "tgw_ip4_reasm"
 #define TGW_NODE_ICMP4_LOCAL "tgw_icmp4_local"
 #define TGW_NODE_ICMP4_ERROR "tgw_icmp4_error"
 #define TGW_NODE_IP6_INPUT "tgw_ip6_input"
 #define TGW_NODE_IP6_LOOKUP "tgw_ip6_lookup"
 #define TGW_NODE_IP6_REWRITE "tgw_ip6_rewrite"
-#define TGW_NODE_IP6_REASM "tgw_ip6_reasm"
 #define TGW_NODE_ICMP6_LOCAL "tgw_icmp6_local"
 #define TGW_NODE_ICMP6_ERROR "tgw_icmp6_error"
-#define TGW_NODE_FRAG "tgw_frag"
 #define TGW_NODE_PUNT "tgw_punt"
 #define TGW_NODE_TX "tgw_tx"
 #define TGW_NODE_BRIDGE "tgw_bridge"

@@ -442,13 +442,20 @@ tgw_tnl_push(struct rte_mbuf *m, const struct tgw_tnl_plan *pl, const struct tgw
 	return o;
 }
 
-/* Last encap step: counters, and the edge; a packet that is not direct goes on through
- * the graph as one of ours (rewrite resolves or fragments it, lookup routes it). */
+/*
+ * Last encap step: counters, and the edge; a packet that is not direct goes on through
+ * the graph as one of ours (rewrite resolves it, lookup routes it). One only too big
+ * for the cached next hop is fragmented here (TGW_NEXT_FRAG), in its place in the
+ * burst: a detour through rewrite would let the later packets of the burst, sent
+ * direct, overtake it (and a GRE sequence number would reach the wire out of order).
+ */
 static __rte_always_inline uint16_t
-tgw_tnl_encap_done(struct rte_mbuf *m, const struct tgw_tunnel *t, const struct tgw_inner *in,
+tgw_tnl_encap_done(struct rte_mbuf *m, const struct tgw_tnl_plan *pl, const struct tgw_inner *in,
 		   bool direct, struct tgw_tnl_acc *acc)
 {
+	const struct tgw_tunnel *t = pl->t;
 	struct tgw_meta *md;
+	const uint8_t *o;
 
 	tgw_tnl_acc_add(acc, t->id, in->len, true);
 	if (likely(direct))
@@ -460,6 +467,13 @@ tgw_tnl_encap_done(struct rte_mbuf *m, const struct tgw_tunnel *t, const struct 
 	if (t->nh == TGW_NH_NONE)
 		return TGW_ENCAP_LOOKUP;
 	md->nh = t->nh;
+	o = rte_pktmbuf_mtod(m, const uint8_t *);
+	/* not direct with the next hop resolved: too big for it (IPv4 outer without DF;
+	 * an IPv6 packet of ours is fragmented at the source) */
+	if (pl->direct_ok && ((o[0] >> 4) == 6 || !(o[6] & 0x40))) {
+		md->aux = TGW_FRAG_AUX(pl->nh_mtu, t->tx_edge);
+		return TGW_NEXT_FRAG;
+	}
 	return TGW_ENCAP_REWRITE;
 }
 

@@ -486,6 +486,182 @@ def test_gre_icsum():
     assert_tunnel(r, "c6", decap_packets=2, decap_bytes=len(c) + len(d), encap_packets=1)
 
 
+# --------------------------------------------------------------------------- seq + fragments
+
+from scapy.all import IPv6ExtHdrFragment, defragment  # noqa: E402
+from test_toobig import frag4  # noqa: E402
+
+
+def wire_datagrams(frames, what):
+    """Group IPv4 frames in wire order into datagrams: [(first index, [frames])].  A frame with
+    MF or an offset is a fragment of the datagram of its IP ID; the fragments of one datagram
+    must be contiguous on the wire (no frame of anything else between them), each one within
+    the 1500-byte port MTU, DF clear, non-final ones a multiple of 8 bytes, and their offsets
+    must cover the payload exactly once."""
+    out, open_id = [], None
+    for i, f in enumerate(frames):
+        ip = f[IP]
+        if not (ip.flags.MF or ip.frag):
+            out.append((i, [f]))
+            open_id = None
+            continue
+        if open_id == ip.id:
+            out[-1][1].append(f)
+            continue
+        if any(len(fs) > 1 or fs[0][IP].flags.MF or fs[0][IP].frag
+               for _, fs in out if fs[0][IP].id == ip.id):
+            raise AssertionError(f"{what} frame {i + 1}: fragment of IP ID {ip.id:#x}, whose "
+                                 f"earlier fragments were followed by other frames; wire "
+                                 f"order:\n    " + "\n    ".join(
+                                     f"{k + 1}: {x[IP].summary()} id={x[IP].id:#x} "
+                                     f"off={x[IP].frag * 8} mf={int(bool(x[IP].flags.MF))}"
+                                     for k, x in enumerate(frames)))
+        out.append((i, [f]))
+        open_id = ip.id
+    for i, fs in out:
+        if len(fs) == 1 and not (fs[0][IP].flags.MF or fs[0][IP].frag):
+            continue
+        pos = 0
+        for k, f in enumerate(sorted(fs, key=lambda x: x[IP].frag)):
+            ip = f[IP]
+            n = ip.len - ip.ihl * 4
+            last = k == len(fs) - 1
+            if ip.frag * 8 != pos or bool(ip.flags.MF) == last or ip.flags.DF:
+                raise AssertionError(f"{what}: datagram at frame {i + 1} (ID {ip.id:#x}): "
+                                     f"fragment offset {ip.frag * 8} (expected {pos}), MF "
+                                     f"{int(bool(ip.flags.MF))}, DF {int(bool(ip.flags.DF))}")
+            if ip.len > 1500 or (not last and n % 8):
+                raise AssertionError(f"{what}: fragment of {ip.len} bytes ({n} of payload) at "
+                                     f"offset {pos}: over the MTU or not a multiple of 8")
+            pos += n
+    return out
+
+
+def test_gre_oseq_fragment_wire_order():
+    """gre with "oseq" only (tunnel MTU 1500 - 20 - 8 = 1472): eight IPv4 inner packets without
+    DF arrive in one burst, 1500 bytes, three of 100..300, 1480, three more small.  The two big
+    ones exceed the tunnel MTU, so their outer packets (DF clear) are fragmented to the 1500-byte
+    wan0 MTU; the small ones go out whole with DF (pmtudisc).  As the kernel, which numbers
+    (__gre_xmit) and fragments (ip_fragment under ip_local_out) each packet synchronously, the
+    wire carries, in frame order: both fragments of the seq-0 datagram, seq 1, 2, 3, both
+    fragments of seq 4, seq 5, 6, 7 -- the fragments of datagram k contiguous and before any
+    frame of datagram k + 1, GRE sequence numbers 0..7 in wire order.  Each datagram,
+    reassembled with scapy's defragment, is byte-exact the outer packet of inner k (TTL 63,
+    DF clear on the fragmented ones, GRE flags S only, protocol 0x0800); no drops.
+    (Regression: fragments that took a separate node left after the small packets of the
+    same burst, so sequence numbers 1, 2, 3 preceded 0 on the wire.)"""
+    t = {"name": "g0", "type": "gre", "local": WAN4, "remote": PEER4, "oseq": True}
+    sizes = [1500, 100, 201, 300, 1480, 64, 555, 1001]
+    inners = [udp4(size=s, id=0x100 + k, flags=0, tos=(0x01 if k % 2 else 0),
+                   fill=bytes((k * 31 + j) & 0xff for j in range(s - 28)))
+              for k, s in enumerate(sizes)]
+    r = tgw.run(gre_cfg([t], [{"dst": "10.2.0.0/24", "dev": "g0"}]),
+                {"lan0": [lan_in(p) for p in inners]})
+    assert_no_output(r, "lan0")
+    assert_drops(r, {})
+    got = r.out["wan0"]
+    tgw.expect_count(got, len(inners) + 2, "wan0 (6 whole packets + 2 x 2 fragments)")
+    dgrams = wire_datagrams(got, "wan0")
+    order = []
+    for i, fs in dgrams:
+        whole = Ether(bytes(defragment(fs)[0])) if len(fs) > 1 else fs[0]
+        order.append((i, len(fs), gre_fields(whole)[3], whole))
+    summary = ", ".join(f"frame {i + 1}: seq {s}" + (f" ({n} fragments)" if n > 1 else "")
+                        for i, n, s, _ in order)
+    if [s for _, _, s, _ in order] != list(range(len(inners))):
+        raise AssertionError(f"wan0: GRE sequence numbers in wire order are not 0..7: "
+                             f"{summary}")
+    for k, ((i, n, s, whole), p) in enumerate(zip(order, inners)):
+        big = len(p) > 1472
+        if n != (2 if big else 1):
+            raise AssertionError(f"wan0: datagram {k} (inner {len(p)} bytes) in {n} frames, "
+                                 f"expected {2 if big else 1}: {summary}")
+        exp = wan_out(gre4(fwd4(p), flags=0 if big else "DF", id=whole[IP].id,
+                           tos=ecn_encap(0, p.tos), seq=k))
+        tgw.assert_pkt(whole, exp, f"wan0 datagram {k} (seq {k}, frame {i + 1}, reassembled)")
+    check_gre([w for *_x, w in order], [(None, k, False, P_IP4) for k in range(len(inners))],
+              "wan0 datagrams")
+    assert_tunnel(r, "g0", encap_packets=len(inners), encap_bytes=sum(sizes))
+
+
+def iseq_wan4(inner, seq, frag=None, id=0):
+    """The peer's IPv4 GRE packet with sequence number seq; frag: split its outer packet into
+    fragments of that many payload bytes (DF clear)."""
+    o = gre4(inner, src=PEER4, dst=WAN4, flags=0 if frag else "DF", id=id, seq=seq)
+    return [wan_in(f) for f in (frag4(o, frag) if frag else [o])]
+
+
+def iseq_wan6(inner, seq, frag=None, id=0):
+    """The peer's IPv6 GRE packet (encapsulation limit option) with sequence number seq; frag:
+    fragment header, the destination options + GRE + inner split into frag-byte pieces."""
+    o = gre6(inner, src=PEER6, dst=WAN6, seq=seq)
+    if not frag:
+        return [wan_in(o)]
+    part = bytes(o)[40:]
+    return [wan_in(IPv6(bytes(IPv6(src=PEER6, dst=WAN6, hlim=64) /
+                              IPv6ExtHdrFragment(nh=60, offset=x // 8,
+                                                 m=int(x + frag < len(part)), id=id) /
+                              Raw(part[x:x + frag]))))
+            for x in range(0, len(part), frag)]
+
+
+def _iseq_reassembly(o6):
+    tname = "s6" if o6 else "s4"
+    t = {"name": tname, "type": "ip6gre" if o6 else "gre", "local": WAN6 if o6 else WAN4,
+         "remote": PEER6 if o6 else PEER4, "iseq": True}
+    back = back6 if o6 else back4
+    wrap = iseq_wan6 if o6 else iseq_wan4
+    # (inner size, fragment size): seq 0 and 4 arrive as two outer fragments each
+    plan = [(1200, 800), (100, None), (333, None), (64, None), (1000, 600), (77, None)]
+    inners = [back(size=s, **({"sport": 43000 + k} if o6 else {"id": 0x200 + k}))
+              for k, (s, _) in enumerate(plan)]
+    wan = []
+    for k, (p, (_, fr)) in enumerate(zip(inners, plan)):
+        wan += wrap(p, k, frag=fr, id=0x7000 + k)
+    assert len(wan) == 8
+    r = tgw.run(gre_cfg([t]), {"wan0": wan})
+    assert_pkts(r.out["lan0"], [lan_out(fwd(p)) for p in inners], "lan0", ordered=True)
+    assert_no_output(r, "wan0")
+    assert_drops(r, {})
+    assert_tunnel(r, tname, decap_packets=len(inners), decap_bytes=sum(len(p) for p in inners))
+
+
+def test_gre_iseq_reassembly_order():
+    """gre with "iseq" only; one burst from the peer: seq 0 as two outer IPv4 fragments (back
+    to back), seq 1, 2, 3 whole, seq 4 as two fragments, seq 5 whole.  As the kernel, whose
+    ip_defrag hands the completed datagram on at once (ip_local_deliver -> gre_rcv), seq 0 is
+    checked before seq 1 and seq 4 before 5: all six inners reach lan0 in order 0..5, bit-exact
+    but for the TTL decrement, nothing dropped (no gre_seq_order).
+    (Regression: reassembled datagrams that took a separate node were decapsulated after the
+    whole packets of the same burst, and seq 0 and 4 were dropped as gre_seq_order.)"""
+    _iseq_reassembly(False)
+
+
+def test_ip6gre_iseq_reassembly_order():
+    """The same over ip6gre ("iseq"): seq 0 and 4 arrive as two IPv6 fragments each (fragment
+    header, the encapsulation limit option and GRE in the fragmentable part), seq 1, 2, 3, 5
+    whole, one burst.  As the kernel (ipv6_frag_rcv completes the datagram synchronously, then
+    ip6gre_rcv -> __ip6_tnl_rcv checks the sequence number): all six IPv6 inners reach lan0 in
+    order, nothing dropped."""
+    _iseq_reassembly(True)
+
+
+def test_gre_iseq_straddling_fragment():
+    """The boundary of test_gre_iseq_reassembly_order: the first fragment of seq 0, then seq 1
+    whole, then the last fragment of seq 0, one burst.  The kernel completes seq 0 only with its
+    last fragment, after it has accepted seq 1 (next expected 2), so seq 0 is older and dropped:
+    exactly seq 1's inner reaches lan0, gre_seq_order 1, decap_packets 1."""
+    t = {"name": "s4", "type": "gre", "local": WAN4, "remote": PEER4, "iseq": True}
+    a, b = back4(size=1200, id=0x300), back4(size=150, id=0x301)
+    fa = iseq_wan4(a, 0, frag=800, id=0x7100)
+    assert len(fa) == 2
+    r = tgw.run(gre_cfg([t]), {"wan0": [fa[0]] + iseq_wan4(b, 1) + [fa[1]]})
+    assert_pkts(r.out["lan0"], [lan_out(fwd4(b))], "lan0", ordered=True)
+    assert_no_output(r, "wan0")
+    assert_drops(r, {"gre_seq_order": 1})
+    assert_tunnel(r, "s4", decap_packets=1, decap_bytes=len(b))
+
+
 # --------------------------------------------------------------------------- bad input
 
 def test_gre_bad_input():
@@ -568,9 +744,7 @@ def test_ip6gre_lookup_precedence():
     (remote only, local any), then tunnels_l (local only), then tunnels_wc: remote only before
     local only, as IPv4 GRE and unlike ip6tnl's ip6_tnl_lookup.  Key 1: exact / remote-only /
     local-only / wildcard each get their packet; key 2: remote-only "r2" and local-only "l2"
-    both match PEER6 -> WAN6, the kernel picks r2; key 3 -> no_tunnel.
-    EXPECTED TO FAIL on the current code: tgw_tnl_lookup_slow applies ip6tnl's order (local
-    only first) to every IPv6-outer tunnel, so l2 gets the key-2 packet."""
+    both match PEER6 -> WAN6, the kernel picks r2; key 3 -> no_tunnel."""
     tunnels = [{"name": "exact", "type": "ip6gre", "local": WAN6, "remote": PEER6, "key": 1},
                {"name": "ronly", "type": "ip6gre", "remote": PEER6, "key": 1},
                {"name": "lonly", "type": "ip6gre", "local": WAN6, "key": 1},

@@ -205,7 +205,7 @@ gre_encap_one(struct rte_mbuf *m, struct encap_ctx *c, const bool o6)
 			tgw_ip4_outer_allow_frag(ip);
 	}
 	gre_fill(m, o, t, &in, c->ts, trunc);
-	return tgw_tnl_encap_done(m, t, &in, direct, &c->acc);
+	return tgw_tnl_encap_done(m, &c->pl, &in, direct, &c->acc);
 }
 
 static __rte_always_inline uint32_t

@@ -100,7 +100,7 @@ ip6tnl_encap_one(struct rte_mbuf *m, struct encap_ctx *c)
 	o->payload_len = rte_cpu_to_be_16(t->hdr_len - sizeof(*o) + in.len);
 	if (t->ttl == 0)
 		o->hop_limits = in.ttl;
-	return tgw_tnl_encap_done(m, t, &in, direct, &c->acc);
+	return tgw_tnl_encap_done(m, &c->pl, &in, direct, &c->acc);
 }
 
 static uint16_t

@@ -39,7 +39,7 @@ ip4ip_encap_one(struct rte_mbuf *m, struct encap_ctx *c)
 			   &c->ident);
 	if (unlikely(in.len > t->mtu))
 		tgw_ip4_outer_allow_frag(o);
-	return tgw_tnl_encap_done(m, t, &in, direct, &c->acc);
+	return tgw_tnl_encap_done(m, &c->pl, &in, direct, &c->acc);
 }
 
 static uint16_t
