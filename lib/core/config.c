@@ -18,6 +18,7 @@
 #include "l2.h"
 #include "ports.h"
 #include "tnl.h"
+#include "udp.h"
 
 struct tgw tgw;
 
@@ -650,8 +651,8 @@ parse_neigh(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_nei
 /* ---- top level ---- */
 
 static const char *const top_keys[] = {"ports", "tunnels", "routes", "neighbors", "bridges",
-					"mirrors", NULL};
-static const char *const later_keys[] = {"fou", "xfrm", NULL};
+					"mirrors", "fou", NULL};
+static const char *const later_keys[] = {"xfrm", NULL};
 
 static int
 get_array(struct tgw_cfg_ctx *c, json_t *root, const char *key, json_t **out)
@@ -665,7 +666,7 @@ get_array(struct tgw_cfg_ctx *c, json_t *root, const char *key, json_t **out)
 static int
 load_root(struct tgw_cfg_ctx *c, json_t *root)
 {
-	json_t *ports, *tunnels, *routes, *neighs, *bridges, *mirrors, *v;
+	json_t *ports, *tunnels, *routes, *neighs, *bridges, *mirrors, *fou, *v;
 	const char *k;
 	size_t i;
 
@@ -695,6 +696,8 @@ load_root(struct tgw_cfg_ctx *c, json_t *root)
 			return -1;
 		tgw.n_ports++;
 	}
+	if (get_array(c, root, "fou", &fou) < 0 || tgw_fou_parse(c, fou) < 0)
+		return -1;
 	if (tunnels && json_array_size(tunnels) > TGW_MAX_TUNNELS)
 		return tgw_cfg_err(c, "tunnels", NULL, "more than %d tunnels", TGW_MAX_TUNNELS);
 	json_array_foreach(tunnels, i, v) {

@@ -47,6 +47,23 @@
 	X(gre_bad_proto) \
 	X(erspan_truncated) \
 	X(erspan_bad_version) \
+	X(udp_truncated) \
+	X(udp_bad_length) \
+	X(udp_bad_checksum) \
+	X(udp_zero_checksum) \
+	X(gue_bad_version) \
+	X(gue_bad_hlen) \
+	X(gue_bad_flags) \
+	X(gue_control) \
+	X(gue_bad_proto) \
+	X(geneve_truncated) \
+	X(geneve_bad_version) \
+	X(geneve_bad_proto) \
+	X(geneve_bad_options) \
+	X(geneve_critical_option) \
+	X(geneve_control) \
+	X(vxlan_truncated) \
+	X(vxlan_no_vni_flag) \
 	X(no_bridge) \
 	X(bridge_same_port) \
 	X(mirror_no_mbuf) \

@@ -105,6 +105,21 @@ struct tgw_tunnel {
 	uint8_t erspan_ver, erspan_dir, erspan_hwid;
 	uint32_t erspan_idx;
 	int16_t bridge; /* L2 tunnels: the bridge it is a member of, or -1 */
+	/* UDP: FOU/GUE "encap" of ipip, sit, gre; geneve and vxlan */
+	uint8_t outer;      /* outer family, 4 or 6 */
+	uint8_t encap;      /* TGW_ENCAP_FOU / TGW_ENCAP_GUE, 0: none */
+	uint8_t udp_off;    /* offset of the UDP header in hdr (0: none) */
+	bool udp_csum;      /* send UDP checksums (IPv4: csum/udpcsum; IPv6: not udp6zerocsumtx) */
+	bool udp_zero_rx;   /* IPv6: accept a zero UDP checksum (udp6zerocsumrx) */
+	uint16_t sport;     /* host order; 0: "auto", a hash of the inner flow */
+	uint16_t dport;     /* host order */
+	uint32_t vni;       /* geneve, vxlan */
+	uint8_t n_opts;     /* geneve options sent (and understood when critical) */
+	uint8_t opts_len;   /* their bytes in hdr */
+	struct tgw_geneve_opt {
+		uint16_t cls;
+		uint8_t type;
+	} opts[8];
 	void *priv;
 };
 
@@ -178,7 +193,20 @@ struct tgw {
 	struct rte_ring *inject_ring[TGW_MAX_WORKERS]; /* control -> worker */
 	struct rte_rcu_qsbr *qs; /* workers report a quiescent state after each graph walk */
 	volatile bool quit;
+	/* UDP receive ports (fou entries, geneve and vxlan dstports): udp_demux[family is 6]
+	 * [port] is 1 + the index in udp_ports, 0 for none */
+	uint8_t n_udp_ports;
+	struct tgw_udp_port {
+		uint8_t kind;    /* TGW_UDP_* */
+		uint8_t family;  /* 4 or 6 */
+		uint8_t ipproto; /* FOU */
+		uint16_t port;   /* host order */
+	} udp_ports[64];
+	uint8_t udp_demux[2][65536];
 };
+
+enum { TGW_UDP_NONE, TGW_UDP_FOU, TGW_UDP_GUE, TGW_UDP_GENEVE, TGW_UDP_VXLAN };
+enum { TGW_ENCAP_NONE, TGW_ENCAP_FOU, TGW_ENCAP_GUE };
 
 extern struct tgw tgw;
 

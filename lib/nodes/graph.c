@@ -20,6 +20,7 @@
 #include "ip_common.h"
 #include "l2.h"
 #include "node_util.h"
+#include "udp.h"
 #include "tnl.h"
 
 struct tgw_icmp_bucket tgw_icmp_bucket[RTE_MAX_LCORE];
@@ -81,6 +82,14 @@ edges_setup(void)
 	tgw_edges.ip6_local[IPPROTO_ICMPV6] = edge_add(TGW_NODE_IP6_INPUT, TGW_NODE_ICMP6_LOCAL);
 	RTE_VERIFY(edge_add(TGW_NODE_IP6_LOOKUP, TGW_NODE_ICMP6_LOCAL) ==
 		   tgw_edges.ip6_local[IPPROTO_ICMPV6]);
+	for (int i = 0; i < 256; i++)
+		tgw_edges.udp4_decap[i] = tgw_edges.udp6_decap[i] = TGW_UDP_NO_TUNNEL;
+	tgw_edges.ip4_local[IPPROTO_UDP] = edge_add(TGW_NODE_IP4_INPUT, TGW_NODE_UDP4_LOCAL);
+	RTE_VERIFY(edge_add(TGW_NODE_IP4_LOOKUP, TGW_NODE_UDP4_LOCAL) ==
+		   tgw_edges.ip4_local[IPPROTO_UDP]);
+	tgw_edges.ip6_local[IPPROTO_UDP] = edge_add(TGW_NODE_IP6_INPUT, TGW_NODE_UDP6_LOCAL);
+	RTE_VERIFY(edge_add(TGW_NODE_IP6_LOOKUP, TGW_NODE_UDP6_LOCAL) ==
+		   tgw_edges.ip6_local[IPPROTO_UDP]);
 	for (unsigned int t = 0; t < tgw_tnl_n_types; t++) {
 		const struct tgw_tnl_ops *o = tgw_tnl_types[t];
 		const char *in = o->outer == 4 ? TGW_NODE_IP4_INPUT : TGW_NODE_IP6_INPUT;
@@ -92,6 +101,11 @@ edges_setup(void)
 
 			RTE_VERIFY(edge_add(lk, o->decap_node) == e);
 			local[o->decap_protos[k]] = e;
+			/* FOU / GUE resubmit their payload as this protocol */
+			(o->outer == 4 ? tgw_edges.udp4_decap : tgw_edges.udp6_decap)
+				[o->decap_protos[k]] = edge_add(o->outer == 4 ? TGW_NODE_UDP4_LOCAL
+									 : TGW_NODE_UDP6_LOCAL,
+								o->decap_node);
 		}
 		for (uint16_t p = 0; p < tgw.n_ports; p++)
 			tgw_edges.encap_tx[o->type_id][p] = edge_add(o->encap_node, tx_names[p]);

@@ -322,17 +322,6 @@ RTE_NODE_REGISTER(ip6_rewrite_node);
 
 enum { ICMP6L_LOOKUP, ICMP6L_PUNT, ICMP6L_BAD, ICMP6L_IGNORED, ICMP6L_ND_IGNORED, ICMP6L_NB };
 
-/* Sum of the IPv6 pseudo-header (RFC 8200 §8.1) for an upper-layer length and protocol. */
-static __rte_always_inline uint32_t
-ip6_phdr_sum(const struct rte_ipv6_hdr *ip6, uint32_t len, uint8_t proto)
-{
-	uint32_t s = rte_raw_cksum(ip6->src_addr, 32);
-
-	s += rte_cpu_to_be_16(len >> 16) + rte_cpu_to_be_16(len & 0xffff);
-	s += rte_cpu_to_be_16(proto);
-	return s;
-}
-
 /* Echo request -> reply in place; NS/NA to the control lcore; the rest dropped. */
 static __rte_always_inline uint16_t
 icmp6_local_one(struct rte_mbuf *m, void *ctx)
@@ -347,7 +336,7 @@ icmp6_local_one(struct rte_mbuf *m, void *ctx)
 	RTE_SET_USED(ctx);
 	if (unlikely(len < sizeof(*ic) || m->data_len < off + sizeof(*ic)))
 		return ICMP6L_BAD;
-	if (unlikely(tgw_mbuf_cksum(m, off, len, ip6_phdr_sum(ip6, len, IPPROTO_ICMPV6)) != 0xffff))
+	if (unlikely(tgw_mbuf_cksum(m, off, len, tgw_ip6_phdr_sum(ip6, len, IPPROTO_ICMPV6)) != 0xffff))
 		return ICMP6L_BAD;
 	ic = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *, off);
 	switch (ic->icmp_type) {
@@ -374,7 +363,7 @@ icmp6_local_one(struct rte_mbuf *m, void *ctx)
 		memcpy(ip6->dst_addr, tmp, 16);
 		ic->icmp_type = 129;
 		ic->icmp_cksum = 0;
-		ic->icmp_cksum = ~tgw_mbuf_cksum(m, off, len, ip6_phdr_sum(ip6, len, IPPROTO_ICMPV6));
+		ic->icmp_cksum = ~tgw_mbuf_cksum(m, off, len, tgw_ip6_phdr_sum(ip6, len, IPPROTO_ICMPV6));
 	} else {
 		memcpy(tmp, ip6->src_addr, 16);
 		memcpy(ip6->src_addr, ip6->dst_addr, 16);
@@ -495,7 +484,7 @@ icmp6_error_one(struct rte_mbuf *m, void *ctx)
 		memcpy(ic + 4, &v, sizeof(v));
 	}
 	*(uint16_t *)(ic + 2) =
-		~tgw_mbuf_cksum(m, sizeof(*o), plen, ip6_phdr_sum(o, plen, IPPROTO_ICMPV6));
+		~tgw_mbuf_cksum(m, sizeof(*o), plen, tgw_ip6_phdr_sum(o, plen, IPPROTO_ICMPV6));
 	md->local = 1;
 	return ICMP_ERR_SEND;
 }

@@ -97,6 +97,17 @@ tgw_mbuf_cksum(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint32_t in
 	return s;
 }
 
+/* Sum of the IPv6 pseudo-header (RFC 8200 §8.1) for an upper-layer length and protocol. */
+static __rte_always_inline uint32_t
+tgw_ip6_phdr_sum(const struct rte_ipv6_hdr *ip6, uint32_t len, uint8_t proto)
+{
+	uint32_t s = rte_raw_cksum(ip6->src_addr, 32);
+
+	s += rte_cpu_to_be_16(len >> 16) + rte_cpu_to_be_16(len & 0xffff);
+	s += rte_cpu_to_be_16(proto);
+	return s;
+}
+
 /* Keep at most len bytes, in the first segment. */
 static inline void
 tgw_mbuf_truncate(struct rte_mbuf *m, uint32_t len)

@@ -178,6 +178,9 @@ struct tgw_edges {
 	uint16_t inject_tx[TGW_MAX_PORTS];
 	/* encap node of each tunnel type -> tx node of each port (cached next hop) */
 	uint16_t encap_tx[TGW_TNL_MAX_TYPES][TGW_MAX_PORTS];
+	/* UDP local delivery -> decap node of the protocol FOU/GUE carry */
+	uint16_t udp4_decap[256];
+	uint16_t udp6_decap[256];
 	/* rx -> bridge (member ports); rx and each port's tx -> encap node of a mirror */
 	uint16_t rx_bridge;
 	uint16_t rx_mirror[TGW_MAX_PORTS];

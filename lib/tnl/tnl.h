@@ -19,7 +19,7 @@
 
 struct tgw_tnl_ops {
 	const char *type;         /* iproute2 type name: "ipip" */
-	uint8_t outer;            /* outer family: 4 or 6 */
+	uint8_t outer;            /* outer family: 4 or 6; 0: the tunnel's addresses' */
 	uint8_t default_ttl;      /* 0: inherit */
 	bool has_pmtudisc;        /* IPv4 outer: DF governed by pmtudisc */
 	const char *const *keys;  /* type-specific JSON keys */
@@ -38,6 +38,8 @@ struct tgw_tnl_ops {
 	/* Endpoint-table namespace: types sharing an IP protocol but not their packets
 	 * (the kernel's ipgre, gretap and erspan nets) take different classes. */
 	uint8_t lookup_cls;
+	bool pmtudisc_off;  /* DF unset by default, no fixed-TTL rule (geneve, vxlan) */
+	bool rx_any_remote; /* received from any remote (vxlan) */
 	uint8_t type_id; /* set by the registry */
 };
 
@@ -102,8 +104,12 @@ extern struct tgw_tnl_rt *tgw_tnl_rt; /* [TGW_MAX_TUNNELS] */
 
 /* The outer source: local, or for "any" the underlay port's first address. */
 struct tgw_ip tgw_tnl_source(const struct tgw_tunnel *t);
-/* "encap" (FOU/GUE, SPEC §2) is refused until the UDP tunnels land. */
+/* "encap" (FOU/GUE, SPEC §2) of ipip, sit and gre (lib/tnl/udp). */
 int tgw_tnl_parse_encap(struct tgw_cfg_ctx *c, json_t *obj, const char *path,
+			struct tgw_tunnel *t);
+
+/* An L2 tunnel is a bridge port: it has no addresses (config error otherwise). */
+int tgw_tnl_l2_no_addrs(struct tgw_cfg_ctx *c, json_t *obj, const char *path,
 			const struct tgw_tunnel *t);
 
 int tgw_tnl_table_add(const struct tgw_tunnel *t, uint8_t proto, struct tgw_cfg_ctx *c);

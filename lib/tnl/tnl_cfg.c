@@ -31,7 +31,7 @@ tgw_tnl_ops_find(const char *type)
 }
 
 /* Types of SPEC §2 that later issues add. */
-static const char *const later_types[] = {"vti", "vti6", "xfrm", "geneve", "vxlan", NULL};
+static const char *const later_types[] = {"vti", "vti6", "xfrm", NULL};
 
 static const char *const common_keys[] = {"name", "type", "local", "remote", "ttl", "hoplimit",
 					  "tos", "pmtudisc", "addresses", "mtu", "dev", NULL};
@@ -68,21 +68,29 @@ tgw_tnl_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_t
 	if (tgw_cfg_ip(c, obj, path, "local", true, &t->local) < 0 ||
 	    tgw_cfg_ip(c, obj, path, "remote", true, &t->remote) < 0)
 		return -1;
+	/* geneve and vxlan (outer 0) take the family of their addresses */
+	t->outer = ops->outer ? ops->outer
+		   : t->remote.family ? t->remote.family
+		   : t->local.family  ? t->local.family
+				      : 4;
 	snprintf(p, sizeof(p), "%s.local", path);
-	if (t->local.family && t->local.family != ops->outer)
+	if (t->local.family && t->local.family != t->outer)
 		return tgw_cfg_err(c, p, json_object_get(obj, "local"),
-				   "is not an IPv%u address (%s tunnels have an IPv%u outer header)",
-				   ops->outer, ops->type, ops->outer);
+				   ops->outer ? "is not an IPv%u address (%s tunnels have an IPv%u "
+						"outer header)"
+					      : "is not an IPv%u address (the %s tunnel's remote is "
+						"IPv%u)",
+				   t->outer, ops->type, t->outer);
 	snprintf(p, sizeof(p), "%s.remote", path);
-	if (t->remote.family && t->remote.family != ops->outer)
+	if (t->remote.family && t->remote.family != t->outer)
 		return tgw_cfg_err(c, p, json_object_get(obj, "remote"),
 				   "is not an IPv%u address (%s tunnels have an IPv%u outer header)",
-				   ops->outer, ops->type, ops->outer);
+				   t->outer, ops->type, t->outer);
 
 	t->ttl = ops->default_ttl;
-	if (ops->outer == 6 && json_object_get(obj, "ttl") && json_object_get(obj, "hoplimit"))
+	if (t->outer == 6 && json_object_get(obj, "ttl") && json_object_get(obj, "hoplimit"))
 		return tgw_cfg_err(c, path, NULL, "give \"ttl\" or \"hoplimit\", not both");
-	if (ops->outer == 4 && json_object_get(obj, "hoplimit")) {
+	if (t->outer == 4 && json_object_get(obj, "hoplimit")) {
 		snprintf(p, sizeof(p), "%s.hoplimit", path);
 		return tgw_cfg_err(c, p, NULL, "applies to IPv6-outer tunnels; use \"ttl\"");
 	}
@@ -98,7 +106,7 @@ tgw_tnl_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_t
 		return -1;
 	if (rc == 1)
 		t->tos = x;
-	t->pmtudisc = ops->has_pmtudisc;
+	t->pmtudisc = ops->has_pmtudisc && !ops->pmtudisc_off;
 	if (!ops->has_pmtudisc && json_object_get(obj, "pmtudisc")) {
 		snprintf(p, sizeof(p), "%s.pmtudisc", path);
 		return tgw_cfg_err(c, p, NULL, "applies to IPv4-outer tunnels");
@@ -106,7 +114,7 @@ tgw_tnl_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_t
 	if (tgw_cfg_bool(c, obj, path, "pmtudisc", &t->pmtudisc) < 0)
 		return -1;
 	/* As the kernel: a fixed TTL needs path MTU discovery (ip_tunnel_newlink). */
-	if (ops->has_pmtudisc && !t->pmtudisc && t->ttl != 0) {
+	if (ops->has_pmtudisc && !ops->pmtudisc_off && !t->pmtudisc && t->ttl != 0) {
 		snprintf(p, sizeof(p), "%s.pmtudisc", path);
 		return tgw_cfg_err(c, p, json_object_get(obj, "pmtudisc"),
 				   "is incompatible with a fixed ttl (use \"ttl\": \"inherit\")");
@@ -152,6 +160,20 @@ tgw_tnl_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_t
 	t->nh = TGW_NH_NONE;
 	t->bridge = -1;
 	return ops->parse(c, obj, path, t);
+}
+
+/* An L2 tunnel is a bridge port: no addresses, as SPEC §2 bridges. */
+int
+tgw_tnl_l2_no_addrs(struct tgw_cfg_ctx *c, json_t *obj, const char *path, const struct tgw_tunnel *t)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s.addresses", path);
+	if (t->n_addrs)
+		return tgw_cfg_err(c, p, json_object_get(obj, "addresses"),
+				   "tunnel \"%s\" (%s) carries Ethernet: it joins a bridge and "
+				   "has no addresses", t->name, t->ops->type);
+	return 0;
 }
 
 /* Underlay port: the dev, else the port that reaches the remote (longest match), or -1. */
@@ -200,7 +222,7 @@ tgw_tnl_source(const struct tgw_tunnel *t)
 	p = underlay_port(t);
 	if (p < 0)
 		p = 0;
-	if (t->ops->outer == 4) {
+	if (t->outer == 4) {
 		ip.family = 4;
 		tgw_if_addr4(p, &ip.v4);
 	} else {
@@ -208,19 +230,6 @@ tgw_tnl_source(const struct tgw_tunnel *t)
 		tgw_if_addr6(p, ip.v6);
 	}
 	return ip;
-}
-
-int
-tgw_tnl_parse_encap(struct tgw_cfg_ctx *c, json_t *obj, const char *path,
-		    const struct tgw_tunnel *t)
-{
-	char p[256];
-
-	snprintf(p, sizeof(p), "%s.encap", path);
-	if (json_object_get(obj, "encap"))
-		return tgw_cfg_err(c, p, NULL, "tunnel \"%s\": FOU/GUE encapsulation is not "
-				   "supported yet", t->name);
-	return 0;
 }
 
 static void
@@ -258,16 +267,18 @@ int
 tgw_tnl_table_add(const struct tgw_tunnel *t, uint8_t proto, struct tgw_cfg_ctx *c)
 {
 	struct tgw_tnl_table *tb = &tgw_tnl_table;
-	uint8_t fam = t->ops->outer;
+	uint8_t fam = t->outer;
 	uint16_t sub = TGW_TNL_SUB(t->ops->lookup_cls, t->iflags & TGW_TF_KEY);
+	/* vxlan takes its VNI from any sender (vxlan_vs_find_vni) */
+	bool remote = t->remote.family && !t->ops->rx_any_remote;
 	struct tgw_tnl_key k;
 	struct tgw_tnl_slot *s;
 
 	key_fill(&k, fam, proto, sub, t->ikey, t->local.family ? (const void *)&t->local.v4 : NULL,
-		 t->remote.family ? (const void *)&t->remote.v4 : NULL);
+		 remote ? (const void *)&t->remote.v4 : NULL);
 	if (fam == 6)
 		key_fill(&k, fam, proto, sub, t->ikey, t->local.family ? t->local.v6 : NULL,
-			 t->remote.family ? t->remote.v6 : NULL);
+			 remote ? t->remote.v6 : NULL);
 	s = table_find(tb, &k);
 	if (s == NULL || s->used) {
 		char path[64], a[64];
@@ -290,11 +301,11 @@ tgw_tnl_table_add(const struct tgw_tunnel *t, uint8_t proto, struct tgw_cfg_ctx 
 	s->tunnel = t->id;
 	s->used = 1;
 	tb->n++;
-	if (!t->local.family && !t->remote.family)
+	if (!t->local.family && !remote)
 		tb->has_wild_both[proto] = 1;
 	else if (!t->local.family)
 		tb->has_wild_local[proto] = 1;
-	else if (!t->remote.family)
+	else if (!remote)
 		tb->has_wild_remote[proto] = 1;
 	return 0;
 }

@@ -215,13 +215,16 @@ enum {
 	TGW_DECAP_BAD_INNER,
 	TGW_DECAP_ECN,
 	TGW_DECAP_MODE,
+	TGW_DECAP_BRIDGE,
+	TGW_DECAP_NO_BRIDGE,
 	TGW_DECAP_NB
 };
 #define TGW_DECAP_NEXT_NODES \
 	[TGW_DECAP_IP4] = "tgw_ip4_input", [TGW_DECAP_IP6] = "tgw_ip6_input", \
 	[TGW_DECAP_NO_TUNNEL] = TGW_DROP_NODE(no_tunnel), \
 	[TGW_DECAP_BAD_INNER] = TGW_DROP_NODE(tnl_bad_inner), \
-	[TGW_DECAP_ECN] = TGW_DROP_NODE(ecn_drop), [TGW_DECAP_MODE] = TGW_DROP_NODE(tnl_mode)
+	[TGW_DECAP_ECN] = TGW_DROP_NODE(ecn_drop), [TGW_DECAP_MODE] = TGW_DROP_NODE(tnl_mode), \
+	[TGW_DECAP_BRIDGE] = TGW_NODE_BRIDGE, [TGW_DECAP_NO_BRIDGE] = TGW_DROP_NODE(no_bridge)
 
 /*
  * Common decap tail for an IP inner packet at offset off: checks the inner
@@ -261,6 +264,51 @@ tgw_tnl_decap_ip(struct rte_mbuf *m, const struct tgw_tunnel *t, uint32_t off, b
 }
 
 /*
+ * Common decap tail for an Ethernet frame at offset inner (gretap, erspan, geneve,
+ * vxlan): RFC 6040 on the IP packet of an untagged frame, as the kernel's
+ * ip_tunnel_rcv for an Ethernet tunnel (the network header ETH_HLEN into the
+ * payload), then the frame goes to the tunnel's bridge.
+ */
+static __rte_always_inline uint16_t
+tgw_tnl_decap_l2(struct rte_mbuf *m, const struct tgw_tunnel *t, uint32_t inner, uint8_t outer_ds,
+		 struct tgw_tnl_acc *acc)
+{
+	struct tgw_meta *md = tgw_meta(m);
+	uint8_t *f = rte_pktmbuf_mtod_offset(m, uint8_t *, inner);
+
+	if (unlikely(m->data_len < inner + RTE_ETHER_HDR_LEN))
+		return TGW_DECAP_BAD_INNER;
+	if (unlikely((outer_ds & TGW_ECN_MASK) == TGW_ECN_CE)) {
+		rte_be16_t et;
+		uint8_t *ip = f + RTE_ETHER_HDR_LEN;
+		int ecn = 0;
+
+		memcpy(&et, f + 12, sizeof(et));
+		if (et == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+		    m->data_len >= inner + RTE_ETHER_HDR_LEN + 20) {
+			ecn = tgw_tnl_ecn_decap(outer_ds, ip[1]);
+			if (ecn > 0)
+				tgw_ip4_set_ce((struct rte_ipv4_hdr *)ip);
+		} else if (et == RTE_BE16(RTE_ETHER_TYPE_IPV6) &&
+			   m->data_len >= inner + RTE_ETHER_HDR_LEN + 40) {
+			ecn = tgw_tnl_ecn_decap(outer_ds, (uint8_t)((ip[0] << 4) | (ip[1] >> 4)));
+			if (ecn > 0)
+				tgw_ip6_set_ce((struct rte_ipv6_hdr *)ip);
+		}
+		if (ecn < 0)
+			return TGW_DECAP_ECN;
+	}
+	if (unlikely(t->bridge < 0))
+		return TGW_DECAP_NO_BRIDGE;
+	rte_pktmbuf_adj(m, inner);
+	md->in_if = TGW_IF_TUNNEL(t->id);
+	md->local = 0;
+	md->l2mc = 0;
+	tgw_tnl_acc_add(acc, t->id, m->pkt_len, false);
+	return TGW_DECAP_BRIDGE;
+}
+
+/*
  * No tunnel of this IP-in-IP protocol: if one with these endpoints carries the other
  * inner family, the packet matched a tunnel whose mode refuses it (the kernel finds
  * the tunnel, then drops on its mode); otherwise no tunnel at all.
@@ -294,6 +342,35 @@ tgw_tnl_lookup_cached(struct tgw_tnl_cache *c, uint8_t family, uint8_t proto, co
 		return c->tunnel;
 	c->tunnel = tgw_tnl_lookup_slow(family, proto, 0, 0, dst, src);
 	c->proto = proto;
+	memcpy(c->dst, dst, n);
+	memcpy(c->src, src, n);
+	c->valid = 1;
+	return c->tunnel;
+}
+
+/* Endpoint lookup with a one-entry cache of the last (proto, class, key, dst, src): GRE
+ * keys, GRE classes, the VNIs of the UDP tunnels. */
+struct tgw_tnl_kcache {
+	uint8_t valid, proto;
+	uint16_t sub;
+	int16_t tunnel;
+	uint32_t key;
+	uint8_t dst[16], src[16];
+};
+
+static __rte_always_inline int
+tgw_tnl_lookup_keyed(struct tgw_tnl_kcache *c, uint8_t family, uint8_t proto, uint16_t sub,
+		     uint32_t key, const void *dst, const void *src)
+{
+	size_t n = family == 4 ? 4 : 16;
+
+	if (c->valid && c->proto == proto && c->sub == sub && c->key == key &&
+	    memcmp(c->dst, dst, n) == 0 && memcmp(c->src, src, n) == 0)
+		return c->tunnel;
+	c->tunnel = tgw_tnl_lookup_slow(family, proto, sub, key, dst, src);
+	c->proto = proto;
+	c->sub = sub;
+	c->key = key;
 	memcpy(c->dst, dst, n);
 	memcpy(c->src, src, n);
 	c->valid = 1;
@@ -407,6 +484,50 @@ tgw_tnl_encap_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_i
 		}
 		md->aux = ((uint32_t)3 << 24) | (4 << 16) | t->mtu; /* RFC 1191 */
 		return TGW_ENCAP_ICMP4_ERR;
+	}
+	return TGW_ENCAP_PENDING;
+}
+
+/*
+ * First encap step for an Ethernet frame (gretap, ip6gretap, erspan, geneve,
+ * vxlan): as a bridge
+ * port, a frame longer than the tunnel MTU is dropped (the kernel's
+ * is_skb_forwardable); TOS and TTL inherit from an untagged IP payload, else 0 and 64.
+ */
+static __rte_always_inline uint16_t
+tgw_tnl_l2_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_inner *in, bool *trunc)
+{
+	const struct rte_ether_hdr *e = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const uint8_t *ip = (const uint8_t *)(e + 1);
+
+	in->len = m->pkt_len;
+	in->v6 = false;
+	in->frag_ok = true; /* no inner DF to copy */
+	in->ds = 0;
+	in->ttl = 64;
+	if (unlikely(!t->remote.family))
+		return TGW_ENCAP_MODE;
+	if (unlikely(tgw_meta(m)->depth >= TGW_TNL_MAX_DEPTH))
+		return TGW_ENCAP_RECURSION;
+	*trunc = false;
+	if (unlikely(in->len > (uint32_t)t->mtu + RTE_ETHER_HDR_LEN)) {
+		if (!t->erspan_ver)
+			return TGW_ENCAP_TOO_BIG;
+		/* ERSPAN sends the head of a long frame with the T bit (kernel erspan_xmit) */
+		if (m->nb_segs != 1)
+			return TGW_ENCAP_TOO_BIG;
+		rte_pktmbuf_trim(m, in->len - t->mtu - RTE_ETHER_HDR_LEN);
+		in->len = m->pkt_len;
+		*trunc = true;
+	}
+	if (e->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+	    m->data_len >= RTE_ETHER_HDR_LEN + 20 && (ip[0] >> 4) == 4) {
+		in->ds = ip[1];
+		in->ttl = ip[8];
+	} else if (e->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6) &&
+		   m->data_len >= RTE_ETHER_HDR_LEN + 40 && (ip[0] >> 4) == 6) {
+		in->ds = (uint8_t)((ip[0] << 4) | (ip[1] >> 4));
+		in->ttl = ip[7];
 	}
 	return TGW_ENCAP_PENDING;
 }

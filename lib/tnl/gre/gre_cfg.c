@@ -13,6 +13,7 @@
 #include "ip6tnl.h"
 #include "ipip.h"
 #include "tnl_inline.h"
+#include "udp.h"
 
 static uint16_t
 gre_overhead(const struct tgw_tunnel *t)
@@ -21,6 +22,7 @@ gre_overhead(const struct tgw_tunnel *t)
 
 	if (t->ops->outer == 6 && t->encaplimit != TGW_ENCAPLIMIT_NONE)
 		n += sizeof(struct tgw_ip6_encap_limit);
+	n += tgw_udp_encap_len(t);
 	n += tgw_gre_hdr_len((t->oflags & TGW_TF_CSUM ? TGW_GRE_C : 0) |
 			     (t->oflags & TGW_TF_KEY ? TGW_GRE_K : 0) |
 			     (t->oflags & TGW_TF_SEQ ? TGW_GRE_S : 0));
@@ -43,6 +45,7 @@ gre_build(struct tgw_tunnel *t)
 	if (t->ops->outer == 4) {
 		tgw_ip4ip_build(t);
 		((struct rte_ipv4_hdr *)t->hdr)->next_proto_id = IPPROTO_GRE;
+		t->hdr_len += tgw_udp_encap_build(t, t->hdr_len, IPPROTO_GRE);
 	} else {
 		tgw_ip6_outer_build(t, IPPROTO_GRE);
 	}
@@ -181,20 +184,6 @@ gre_flags(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tunne
 	return 0;
 }
 
-/* An L2 tunnel is a bridge port: no addresses, as SPEC §2 bridges. */
-static int
-l2_no_addrs(struct tgw_cfg_ctx *c, json_t *obj, const char *path, const struct tgw_tunnel *t)
-{
-	char p[256];
-
-	snprintf(p, sizeof(p), "%s.addresses", path);
-	if (t->n_addrs)
-		return tgw_cfg_err(c, p, json_object_get(obj, "addresses"),
-				   "tunnel \"%s\" (%s) carries Ethernet: it joins a bridge and "
-				   "has no addresses", t->name, t->ops->type);
-	return 0;
-}
-
 static int
 gre_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tunnel *t)
 {
@@ -204,7 +193,7 @@ gre_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tunne
 	t->erspan_ver = 0;
 	t->inner = t->ops->lookup_cls == TGW_GRE_CLS_TAP ? TGW_INNER_ETH
 							  : TGW_INNER_IP4 | TGW_INNER_IP6;
-	if ((t->inner & TGW_INNER_ETH) && l2_no_addrs(c, obj, path, t) < 0)
+	if ((t->inner & TGW_INNER_ETH) && tgw_tnl_l2_no_addrs(c, obj, path, t) < 0)
 		return -1;
 	if (gre_flags(c, obj, path, t) < 0)
 		return -1;
@@ -223,7 +212,7 @@ erspan_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tu
 
 	t->mode = "erspan";
 	t->inner = TGW_INNER_ETH;
-	if (l2_no_addrs(c, obj, path, t) < 0)
+	if (tgw_tnl_l2_no_addrs(c, obj, path, t) < 0)
 		return -1;
 	/* "seq" as iproute2 takes it: ERSPAN always sends sequence numbers anyway */
 	if (tgw_cfg_bool(c, obj, path, "seq", &(bool){false}) < 0)

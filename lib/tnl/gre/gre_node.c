@@ -13,6 +13,7 @@
 #include "ip_common.h"
 #include "node_util.h"
 #include "tnl_inline.h"
+#include "udp_inline.h"
 
 uint64_t tgw_erspan_ts_base, tgw_erspan_tsc0;
 
@@ -42,49 +43,6 @@ struct encap_ctx {
 	uint16_t ident;
 	uint32_t ts; /* ERSPAN III timestamp for the burst: real time in 100 µs units */
 };
-
-/*
- * First encap step for an Ethernet frame (gretap, ip6gretap, erspan): as a bridge
- * port, a frame longer than the tunnel MTU is dropped (the kernel's
- * is_skb_forwardable); TOS and TTL inherit from an untagged IP payload, else 0 and 64.
- */
-static __rte_always_inline uint16_t
-gre_l2_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_inner *in, bool *trunc)
-{
-	const struct rte_ether_hdr *e = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const uint8_t *ip = (const uint8_t *)(e + 1);
-
-	in->len = m->pkt_len;
-	in->v6 = false;
-	in->frag_ok = true; /* no inner DF to copy */
-	in->ds = 0;
-	in->ttl = 64;
-	if (unlikely(!t->remote.family))
-		return TGW_ENCAP_MODE;
-	if (unlikely(tgw_meta(m)->depth >= TGW_TNL_MAX_DEPTH))
-		return TGW_ENCAP_RECURSION;
-	*trunc = false;
-	if (unlikely(in->len > (uint32_t)t->mtu + RTE_ETHER_HDR_LEN)) {
-		if (!t->erspan_ver)
-			return TGW_ENCAP_TOO_BIG;
-		/* ERSPAN sends the head of a long frame with the T bit (kernel erspan_xmit) */
-		if (m->nb_segs != 1)
-			return TGW_ENCAP_TOO_BIG;
-		rte_pktmbuf_trim(m, in->len - t->mtu - RTE_ETHER_HDR_LEN);
-		in->len = m->pkt_len;
-		*trunc = true;
-	}
-	if (e->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
-	    m->data_len >= RTE_ETHER_HDR_LEN + 20 && (ip[0] >> 4) == 4) {
-		in->ds = ip[1];
-		in->ttl = ip[8];
-	} else if (e->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6) &&
-		   m->data_len >= RTE_ETHER_HDR_LEN + 40 && (ip[0] >> 4) == 6) {
-		in->ds = (uint8_t)((ip[0] << 4) | (ip[1] >> 4));
-		in->ttl = ip[7];
-	}
-	return TGW_ENCAP_PENDING;
-}
 
 /*
  * The per-packet ERSPAN fields (include/net/erspan.h): COS from the inner IP
@@ -170,7 +128,7 @@ gre_encap_one(struct rte_mbuf *m, struct encap_ctx *c, const bool o6)
 	const bool l2 = t->inner & TGW_INNER_ETH;
 	struct tgw_inner in;
 	bool trunc = false;
-	uint16_t next = l2 ? gre_l2_check(m, t, &in, &trunc) : tgw_tnl_encap_check(m, t, &in);
+	uint16_t next = l2 ? tgw_tnl_l2_check(m, t, &in, &trunc) : tgw_tnl_encap_check(m, t, &in);
 	uint32_t flow = 0;
 	uint8_t *o;
 	bool direct;
@@ -197,14 +155,20 @@ gre_encap_one(struct rte_mbuf *m, struct encap_ctx *c, const bool o6)
 	} else {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)o;
 
-		tgw_ip4_outer_fill(ip, t, IPPROTO_GRE, in.len + t->hdr_len, in.ds, in.ttl,
+		tgw_ip4_outer_fill(ip, t, t->udp_off ? IPPROTO_UDP : IPPROTO_GRE,
+				   in.len + t->hdr_len, in.ds, in.ttl,
 				   (!t->pmtudisc && !in.v6 && !in.frag_ok)
 					   ? RTE_BE16(RTE_IPV4_HDR_DF_FLAG) : 0,
 				   &c->ident);
-		if (unlikely(!l2 && in.len > t->mtu))
-			tgw_ip4_outer_allow_frag(ip);
 	}
 	gre_fill(m, o, t, &in, c->ts, trunc);
+	if (!o6) {
+		/* after GRE: a UDP checksum covers it */
+		if (t->udp_off)
+			tgw_udp4_encap_fill(m, (struct rte_ipv4_hdr *)o, t, &in);
+		if (unlikely(!l2 && in.len > t->mtu))
+			tgw_ip4_outer_allow_frag((struct rte_ipv4_hdr *)o);
+	}
 	return tgw_tnl_encap_done(m, &c->pl, &in, direct, &c->acc);
 }
 
@@ -292,8 +256,7 @@ RTE_NODE_REGISTER(gre6_encap_node);
 /* ---- decap ---- */
 
 enum {
-	GRE_DECAP_BRIDGE = TGW_DECAP_NB,
-	GRE_DECAP_TRUNC,
+	GRE_DECAP_TRUNC = TGW_DECAP_NB,
 	GRE_DECAP_VERSION,
 	GRE_DECAP_RESERVED,
 	GRE_DECAP_CSUM,
@@ -303,12 +266,11 @@ enum {
 	GRE_DECAP_PROTO,
 	GRE_DECAP_ERS_TRUNC,
 	GRE_DECAP_ERS_VER,
-	GRE_DECAP_NO_BRIDGE,
 	GRE_DECAP_NB
 };
 
 #define GRE_DECAP_NEXT_NODES \
-	TGW_DECAP_NEXT_NODES, [GRE_DECAP_BRIDGE] = TGW_NODE_BRIDGE, \
+	TGW_DECAP_NEXT_NODES, \
 	[GRE_DECAP_TRUNC] = TGW_DROP_NODE(gre_truncated), \
 	[GRE_DECAP_VERSION] = TGW_DROP_NODE(gre_bad_version), \
 	[GRE_DECAP_RESERVED] = TGW_DROP_NODE(gre_reserved), \
@@ -318,40 +280,12 @@ enum {
 	[GRE_DECAP_SEQ] = TGW_DROP_NODE(gre_seq_order), \
 	[GRE_DECAP_PROTO] = TGW_DROP_NODE(gre_bad_proto), \
 	[GRE_DECAP_ERS_TRUNC] = TGW_DROP_NODE(erspan_truncated), \
-	[GRE_DECAP_ERS_VER] = TGW_DROP_NODE(erspan_bad_version), \
-	[GRE_DECAP_NO_BRIDGE] = TGW_DROP_NODE(no_bridge)
-
-/* Endpoint lookup with a one-entry cache of the last (class, key, dst, src). */
-struct gre_cache {
-	uint8_t valid;
-	uint16_t sub;
-	int16_t tunnel;
-	uint32_t key;
-	uint8_t dst[16], src[16];
-};
+	[GRE_DECAP_ERS_VER] = TGW_DROP_NODE(erspan_bad_version)
 
 struct decap_ctx {
 	struct tgw_tnl_acc acc;
-	struct gre_cache cache;
+	struct tgw_tnl_kcache cache;
 };
-
-static __rte_always_inline int
-gre_lookup(struct gre_cache *c, uint8_t family, uint16_t sub, uint32_t key, const void *dst,
-	   const void *src)
-{
-	size_t n = family == 4 ? 4 : 16;
-
-	if (c->valid && c->sub == sub && c->key == key && memcmp(c->dst, dst, n) == 0 &&
-	    memcmp(c->src, src, n) == 0)
-		return c->tunnel;
-	c->tunnel = tgw_tnl_lookup_slow(family, IPPROTO_GRE, sub, key, dst, src);
-	c->sub = sub;
-	c->key = key;
-	memcpy(c->dst, dst, n);
-	memcpy(c->src, src, n);
-	c->valid = 1;
-	return c->tunnel;
-}
 
 /* RFC 2890 §2.2 with the kernel's serial arithmetic (ip_tunnel_rcv): a number before
  * the expected one is out of order or a duplicate; gaps are losses and accepted. The
@@ -369,45 +303,6 @@ gre_seq_ok(const struct tgw_tunnel *t, uint32_t seq)
 	return true;
 }
 
-/* An Ethernet frame at offset inner goes to the tunnel's bridge. */
-static __rte_always_inline uint16_t
-gre_decap_l2(struct rte_mbuf *m, const struct tgw_tunnel *t, uint32_t inner, uint8_t outer_ds,
-	     struct tgw_tnl_acc *acc)
-{
-	struct tgw_meta *md = tgw_meta(m);
-	uint8_t *f = rte_pktmbuf_mtod_offset(m, uint8_t *, inner);
-
-	if (unlikely(m->data_len < inner + RTE_ETHER_HDR_LEN))
-		return TGW_DECAP_BAD_INNER;
-	/* RFC 6040 on the IP packet of an untagged frame, as the kernel's ip_tunnel_rcv for
-	 * an Ethernet tunnel (the network header ETH_HLEN into the payload) */
-	if (unlikely((outer_ds & TGW_ECN_MASK) == TGW_ECN_CE)) {
-		uint16_t et = gre_be16(f + 12);
-		uint8_t *ip = f + RTE_ETHER_HDR_LEN;
-		int ecn = 0;
-
-		if (et == RTE_ETHER_TYPE_IPV4 && m->data_len >= inner + RTE_ETHER_HDR_LEN + 20) {
-			ecn = tgw_tnl_ecn_decap(outer_ds, ip[1]);
-			if (ecn > 0)
-				tgw_ip4_set_ce((struct rte_ipv4_hdr *)ip);
-		} else if (et == RTE_ETHER_TYPE_IPV6 &&
-			   m->data_len >= inner + RTE_ETHER_HDR_LEN + 40) {
-			ecn = tgw_tnl_ecn_decap(outer_ds, (uint8_t)((ip[0] << 4) | (ip[1] >> 4)));
-			if (ecn > 0)
-				tgw_ip6_set_ce((struct rte_ipv6_hdr *)ip);
-		}
-		if (ecn < 0)
-			return TGW_DECAP_ECN;
-	}
-	if (unlikely(t->bridge < 0))
-		return GRE_DECAP_NO_BRIDGE;
-	rte_pktmbuf_adj(m, inner);
-	md->in_if = TGW_IF_TUNNEL(t->id);
-	md->local = 0;
-	md->l2mc = 0;
-	tgw_tnl_acc_add(acc, t->id, m->pkt_len, false);
-	return GRE_DECAP_BRIDGE;
-}
 
 /*
  * Validates the GRE header (RFC 2784 §2.3, RFC 2890) and an ERSPAN header, finds the
@@ -487,7 +382,8 @@ gre_decap_one(struct rte_mbuf *m, struct decap_ctx *c, const bool o6)
 	} else {
 		cls = TGW_GRE_CLS_L3; /* found, then refused: the gre device has no such protocol */
 	}
-	tid = gre_lookup(&c->cache, o6 ? 6 : 4, TGW_TNL_SUB(cls, keyed), key, dst, src);
+	tid = tgw_tnl_lookup_keyed(&c->cache, o6 ? 6 : 4, IPPROTO_GRE, TGW_TNL_SUB(cls, keyed), key,
+				   dst, src);
 	if (unlikely(tid < 0))
 		return TGW_DECAP_NO_TUNNEL;
 	t = &tgw.tunnels[tid];
@@ -503,7 +399,7 @@ gre_decap_one(struct rte_mbuf *m, struct decap_ctx *c, const bool o6)
 			return GRE_DECAP_SEQ;
 	}
 	if (cls != TGW_GRE_CLS_L3)
-		return gre_decap_l2(m, t, inner, ds, &c->acc);
+		return tgw_tnl_decap_l2(m, t, inner, ds, &c->acc);
 	if (proto == RTE_ETHER_TYPE_IPV4)
 		return tgw_tnl_decap_ip(m, t, inner, false, ds, &c->acc);
 	if (proto == RTE_ETHER_TYPE_IPV6)

@@ -6,12 +6,12 @@
 
 #include "ipip.h"
 #include "tnl_inline.h"
+#include "udp.h"
 
 uint16_t
 tgw_ip4ip_overhead(const struct tgw_tunnel *t)
 {
-	RTE_SET_USED(t);
-	return sizeof(struct rte_ipv4_hdr);
+	return sizeof(struct rte_ipv4_hdr) + tgw_udp_encap_len(t);
 }
 
 void
@@ -28,6 +28,17 @@ tgw_ip4ip_build(struct tgw_tunnel *t)
 	o->dst_addr = t->remote.v4;
 	t->hdr_len = sizeof(*o);
 	t->csum_base = tgw_ip4_tmpl_csum_base(o);
+	t->udp_off = 0;
+}
+
+/* ipip and sit: the outer header, then UDP (+ GUE, its protocol filled per packet for
+ * sit's two inner families) with "encap". */
+void
+tgw_ip4ip_build_encap(struct tgw_tunnel *t)
+{
+	tgw_ip4ip_build(t);
+	t->hdr_len += tgw_udp_encap_build(t, t->hdr_len,
+					  t->inner == TGW_INNER_IP6 ? IPPROTO_IPV6 : IPPROTO_IPIP);
 }
 
 static int
@@ -66,7 +77,7 @@ static struct tgw_tnl_ops ipip_ops = {
 	.keys = ipip_keys,
 	.parse = ipip_parse,
 	.overhead = tgw_ip4ip_overhead,
-	.build = tgw_ip4ip_build,
+	.build = tgw_ip4ip_build_encap,
 	.protos = ipip_protos,
 	.encap_node = TGW_NODE_IP4IP_ENCAP,
 	.decap_node = TGW_NODE_IP4IP_DECAP,

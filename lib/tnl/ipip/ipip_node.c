@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * IP in IPv4 (RFC 2003 and RFC 4213 §3.5): the encap and decap nodes of the
- * ipip and sit types, which differ only in the inner families they carry.
+ * ipip and sit types, which differ only in the inner families they carry; with
+ * "encap", a UDP (+ GUE) header follows the outer IPv4 header.
  */
 #include <rte_ip.h>
 #include <rte_random.h>
@@ -9,6 +10,7 @@
 #include "ipip.h"
 #include "node_util.h"
 #include "tnl_inline.h"
+#include "udp_inline.h"
 
 static uint16_t ip4_ident[RTE_MAX_LCORE];
 
@@ -30,13 +32,20 @@ ip4ip_encap_one(struct rte_mbuf *m, struct encap_ctx *c)
 
 	if (unlikely(next != TGW_ENCAP_PENDING))
 		return next;
-	o = tgw_tnl_push(m, &c->pl, &in, sizeof(*o), &direct);
+	/* the plain tunnel copies its template with constant-size moves */
+	if (likely(t->udp_off == 0))
+		o = tgw_tnl_push(m, &c->pl, &in, sizeof(*o), &direct);
+	else
+		o = tgw_tnl_push(m, &c->pl, &in, t->hdr_len, &direct);
 	if (unlikely(o == NULL))
 		return TGW_ENCAP_NO_MBUF;
-	tgw_ip4_outer_fill(o, t, in.v6 ? IPPROTO_IPV6 : IPPROTO_IPIP, in.len + sizeof(*o), in.ds,
-			   in.ttl,
+	tgw_ip4_outer_fill(o, t,
+			   t->udp_off ? IPPROTO_UDP : in.v6 ? IPPROTO_IPV6 : IPPROTO_IPIP,
+			   in.len + t->hdr_len, in.ds, in.ttl,
 			   (!t->pmtudisc && !in.v6 && !in.frag_ok) ? RTE_BE16(RTE_IPV4_HDR_DF_FLAG) : 0,
 			   &c->ident);
+	if (t->udp_off)
+		tgw_udp4_encap_fill(m, o, t, &in);
 	if (unlikely(in.len > t->mtu))
 		tgw_ip4_outer_allow_frag(o);
 	return tgw_tnl_encap_done(m, &c->pl, &in, direct, &c->acc);
