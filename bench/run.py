@@ -73,13 +73,30 @@ CASES = [
     ("ip6gre-encap", "ip6gre", "encap"),
     ("ip6gre-decap", "ip6gre", "decap"),
     ("gre-mirror-encap", "gre-mirror", "encap"),
+    ("fou-encap", "fou", "encap"),
+    ("fou-decap", "fou", "decap"),
+    ("gue-encap", "gue", "encap"),
+    ("gue-decap", "gue", "decap"),
+    ("geneve-encap", "geneve", "encap"),
+    ("geneve-decap", "geneve", "decap"),
+    ("geneve-opt2-encap", "geneve-opt2", "encap"),
+    ("geneve-opt2-decap", "geneve-opt2", "decap"),
+    ("vxlan-encap", "vxlan", "encap"),
+    ("vxlan-decap", "vxlan", "decap"),
 ]
 
 # Families whose inner packets are IPv4 / carried in an IPv6 outer / bridged frames.
-INNER4 = ("ipip", "gre", "gre-key", "gre-ksc", "gretap", "gre-mirror")
+INNER4 = ("ipip", "gre", "gre-key", "gre-ksc", "gretap", "gre-mirror", "fou", "gue", "geneve",
+          "geneve-opt2", "vxlan")
 OUTER6 = ("ip6tnl", "ip6gre")
 GRE_FAMILIES = ("gre", "gre-key", "gre-ksc", "gretap", "ip6gre", "gre-mirror")
 FAR_MAC = "02:00:00:00:09:02"  # a host behind the gretap peer
+# The UDP tunnels: FOU/GUE under ipip, and the bridged geneve / vxlan.
+UDP_FAMILIES = ("fou", "gue", "geneve", "geneve-opt2", "vxlan")
+L2_FAMILIES = ("gretap", "geneve", "geneve-opt2", "vxlan")
+FOU_PORT = 5555
+GENEVE_OPTS = [{"class": 0x0102, "type": 0x01, "data": "00112233"},
+               {"class": 0x0102, "type": 0x02, "data": "0011223344556677"}]
 
 # Timing profiles (seconds): warm-up after the first packet leaves, measured
 # window, telemetry sampling period.
@@ -115,6 +132,16 @@ def tunnel_def(family):
         return {"name": "ip6gre1", "type": "ip6gre", "local": WAN6, "remote": WAN6_PEER}
     if family == "ipip":
         return {"name": "ipip1", "type": "ipip", "local": WAN4, "remote": WAN4_PEER}
+    if family in ("fou", "gue"):
+        return {"name": "ipip1", "type": "ipip", "local": WAN4, "remote": WAN4_PEER,
+                "encap": {"type": family, "dport": FOU_PORT}}
+    if family == "geneve":
+        return {"name": "gnv1", "type": "geneve", "id": 100, "local": WAN4, "remote": WAN4_PEER}
+    if family == "geneve-opt2":
+        return {"name": "gnv1", "type": "geneve", "id": 100, "local": WAN4, "remote": WAN4_PEER,
+                "options": GENEVE_OPTS}
+    if family == "vxlan":
+        return {"name": "vx1", "type": "vxlan", "id": 100, "local": WAN4, "remote": WAN4_PEER}
     if family == "sit":
         return {"name": "sit1", "type": "sit", "local": WAN4, "remote": WAN4_PEER}
     return {"name": "ip6tnl1", "type": "ip6tnl", "mode": "ip6ip6", "local": WAN6,
@@ -131,7 +158,7 @@ def make_config(family, direction, in_dev, out_dev):
         route = {"dst": FAR6 + "/64", "dev": tun["name"]}
     peer = WAN6_PEER if family in OUTER6 else WAN4_PEER
     host = LAN4_HOST if family in INNER4 else LAN6_HOST
-    if family == "gretap":  # a two-member bridge: lan0 is purely L2
+    if family in L2_FAMILIES:  # a two-member bridge: lan0 is purely L2
         return {
             "ports": [
                 {"name": "lan0", "device": lan_dev, "mac": LAN_MAC},
@@ -143,6 +170,9 @@ def make_config(family, direction, in_dev, out_dev):
             "neighbors": [{"dst": peer, "lladdr": WAN_PEER_MAC, "dev": "wan0"}],
         }
     extra = {}
+    if family in ("fou", "gue"):
+        extra = {"fou": [{"port": FOU_PORT, "gue": True} if family == "gue" else
+                         {"port": FOU_PORT, "ipproto": 4}]}
     if family == "gre-mirror":  # the forwarded stream is mirrored into ERSPAN too
         extra = {"mirrors": [{"dev": "lan0", "direction": "ingress", "to": "erspan1"}]}
         tun = [tun, {"name": "erspan1", "type": "erspan", "local": WAN4,
@@ -184,6 +214,8 @@ def make_packet(case, i, payload):
     _, family, direction = case
     sport = 1024 + i
     udp = UDP(sport=sport, dport=9) / Raw(payload)
+    if family in UDP_FAMILIES:
+        return make_udp_packet(family, direction, i, udp)
     if family in GRE_FAMILIES:
         if direction == "encap":
             if family == "gretap":
@@ -223,6 +255,87 @@ def make_packet(case, i, payload):
         return eth / IP(src=WAN4_PEER, dst=WAN4, proto=41, ttl=64) / inner6
     return (eth / IPv6(src=WAN6_PEER, dst=WAN6, nh=60, hlim=64) /
             encap_limit_destopt(41) / inner6)
+
+
+def udp_tunnel_header(family):
+    """Bytes after the outer UDP header up to the inner packet or frame."""
+    import struct
+    if family == "fou":
+        return b""
+    if family == "gue":
+        return bytes([0, 4, 0, 0])  # variant 0, Hlen 0, proto IPIP, no flags
+    if family == "vxlan":
+        return struct.pack("!II", 0x08000000, 100 << 8)
+    opts = b""
+    if family == "geneve-opt2":
+        for o in GENEVE_OPTS:
+            d = bytes.fromhex(o["data"])
+            opts += struct.pack("!HBB", o["class"], o["type"], len(d) // 4) + d
+    return struct.pack("!BBHI", len(opts) // 4, 0, 0x6558, 100 << 8) + opts
+
+
+UDP_DPORT = {"fou": FOU_PORT, "gue": FOU_PORT, "geneve": 6081, "geneve-opt2": 6081,
+             "vxlan": 4789}
+
+
+def make_udp_packet(family, direction, i, udp):
+    """FOU/GUE carry the IPv4 packet of ipip; geneve/vxlan an Ethernet frame."""
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.l2 import Ether
+    from scapy.packet import Raw
+
+    l2 = family in L2_FAMILIES
+    if direction == "encap":
+        ip = IP(src="10.1.0.%d" % (2 + i % 16), dst=FAR4 + "2", ttl=64) / udp
+        if l2:
+            return Ether(dst=FAR_MAC, src=LAN_HOST_MAC) / ip
+        return Ether(dst=LAN_MAC, src=LAN_HOST_MAC) / ip
+    inner = IP(src=FAR4 + "%d" % (2 + i % 16), dst=LAN4_HOST, ttl=64) / udp
+    if l2:
+        inner = Ether(dst=LAN_HOST_MAC, src=FAR_MAC) / inner
+    return (Ether(dst=WAN_MAC, src=WAN_PEER_MAC) / IP(src=WAN4_PEER, dst=WAN4, ttl=64) /
+            UDP(sport=40000 + i, dport=UDP_DPORT[family], chksum=0) /
+            Raw(udp_tunnel_header(family)) / inner)
+
+
+def check_udp(case, in_frames, out):
+    """The UDP tunnels: one frame out per frame in; encap: outer IPv4 + UDP to the
+    tunnel's port + its header + the forwarded packet (fou, gue) or the frame as
+    received (geneve, vxlan); decap: the forwarded inner packet, or the frame."""
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.l2 import Ether
+
+    _, family, direction = case
+    l2 = family in L2_FAMILIES
+    if len(out) != len(in_frames):
+        return "%d frames out for %d in" % (len(out), len(in_frames))
+    hdr = udp_tunnel_header(family)
+    for i, (fi, fo) in enumerate(zip(in_frames, out)):
+        raw = bytes(fo)
+        e = Ether(raw)
+        if direction == "decap":
+            tail = bytes(Ether(bytes(fi))[UDP].payload)[len(hdr):]
+            if l2:
+                if raw != tail:
+                    return "frame %d: bridged frame differs" % i
+                continue
+            if e.dst.lower() != LAN_HOST_MAC or e.src.lower() != LAN_MAC:
+                return "frame %d: ethernet %s > %s" % (i, e.src, e.dst)
+            if bytes(e.payload) != bytes(_fwd(IP(tail))):
+                return "frame %d: inner packet differs" % i
+            continue
+        if e.dst.lower() != WAN_PEER_MAC or e.src.lower() != WAN_MAC:
+            return "frame %d: ethernet %s > %s" % (i, e.src, e.dst)
+        if not e.haslayer(UDP) or (e[IP].src, e[IP].dst) != (WAN4, WAN4_PEER):
+            return "frame %d: no outer IPv4/UDP %s > %s" % (i, WAN4, WAN4_PEER)
+        u = e[UDP]
+        if u.dport != UDP_DPORT[family] or not 32768 <= u.sport < 61000:
+            return "frame %d: UDP ports %d > %d" % (i, u.sport, u.dport)
+        body = bytes(u.payload)
+        want = bytes(fi) if l2 else bytes(_fwd(Ether(bytes(fi)).payload))
+        if body != hdr + want:
+            return "frame %d: UDP payload differs" % i
+    return None
 
 
 def make_frames(case, size, n=NPKTS):
@@ -280,6 +393,8 @@ def check_output(case, in_frames, out_path):
     out = rdpcap(out_path)
     if family in GRE_FAMILIES:
         return check_gre(case, in_frames, out)
+    if family in UDP_FAMILIES:
+        return check_udp(case, in_frames, out)
     if len(out) != len(in_frames):
         return "%d frames out for %d in" % (len(out), len(in_frames))
     for i, (fi, fo) in enumerate(zip(in_frames, out)):

@@ -855,6 +855,15 @@ tgw_config_summary(FILE *f)
 		for (unsigned int j = 0; j < t->n_addrs; j++)
 			fprintf(f, " %s/%u", tgw_ip_str(&t->addrs[j].ip, a, sizeof(a)),
 				t->addrs[j].len);
+		if (t->encap)
+			fprintf(f, " encap %s sport %s%.0u dport %u%s",
+				t->encap == TGW_ENCAP_FOU ? "fou" : "gue", t->sport ? "" : "auto",
+				t->sport, t->dport, t->udp_csum ? " csum" : "");
+		if ((t->inner & TGW_INNER_ETH) && t->dport) /* geneve, vxlan */
+			fprintf(f, " id %u dstport %u%s%s", t->vni, t->dport,
+				t->udp_csum ? " udpcsum" : "", t->udp_zero_rx ? " udp6zerocsumrx" : "");
+		if (t->n_opts)
+			fprintf(f, " options %u", t->n_opts);
 		fprintf(f, "\n");
 	}
 	for (unsigned int i = 0; i < tgw.n_routes; i++) {
@@ -875,5 +884,14 @@ tgw_config_summary(FILE *f)
 			tgw.ports[n->port].name);
 	}
 	tgw_l2_summary(f);
+	for (unsigned int i = 0; i < tgw.n_udp_ports; i++) {
+		static const char *const kinds[] = {"", "fou", "gue", "geneve", "vxlan"};
+		const struct tgw_udp_port *u = &tgw.udp_ports[i];
+
+		fprintf(f, "udp port %u ipv%u %s", u->port, u->family, kinds[u->kind]);
+		if (u->kind == TGW_UDP_FOU)
+			fprintf(f, " ipproto %u", u->ipproto);
+		fprintf(f, "\n");
+	}
 	fprintf(f, "sas: 0\n");
 }
