@@ -45,7 +45,7 @@
 #define N_PORTS 2
 #define MAX_FRAME 4000
 
-/* Every tunnel type and mode, nested tunnels, a tunnel loop, a wildcard tunnel, a tunnel
+/* Every tunnel type and mode (FOU/GUE receive ports and encap too), nested tunnels, a tunnel loop, a wildcard tunnel, a tunnel
  * address, a small-MTU port (fragmentation, too big), resolved and unresolved neighbours. */
 static const char config_fmt[] =
 	"{\"ports\": [\n"
@@ -84,8 +84,23 @@ static const char config_fmt[] =
 	" {\"name\": \"erspan2\", \"type\": \"erspan\", \"local\": \"192.0.2.1\",\n"
 	"  \"remote\": \"192.0.2.4\", \"key\": 6},\n"
 	" {\"name\": \"ip6erspan1\", \"type\": \"ip6erspan\", \"remote\": \"2001:db8:ff::3\",\n"
-	"  \"key\": 7}],\n"
-	" \"bridges\": [{\"name\": \"br0\", \"members\": [\"gretap1\", \"erspan1\", \"ip6erspan1\"]}],\n"
+	"  \"key\": 7},\n"
+	" {\"name\": \"ipip_fou\", \"type\": \"ipip\", \"local\": \"192.0.2.1\", \"remote\": "
+	"\"192.0.2.5\",\n"
+	"  \"encap\": {\"type\": \"fou\", \"dport\": 5555, \"csum\": true}},\n"
+	" {\"name\": \"gre_gue\", \"type\": \"gre\", \"local\": \"192.0.2.1\", \"remote\": "
+	"\"192.0.2.6\",\n"
+	"  \"encap\": {\"type\": \"gue\", \"dport\": 5556}},\n"
+	" {\"name\": \"gnv1\", \"type\": \"geneve\", \"id\": 100, \"remote\": \"192.0.2.3\",\n"
+	"  \"options\": [{\"class\": 258, \"type\": 129, \"data\": \"00112233\"}]},\n"
+	" {\"name\": \"gnv6\", \"type\": \"geneve\", \"id\": 101, \"remote\": \"2001:db8:ff::3\",\n"
+	"  \"udp6zerocsumrx\": true},\n"
+	" {\"name\": \"vx1\", \"type\": \"vxlan\", \"id\": 42, \"remote\": \"192.0.2.4\",\n"
+	"  \"udpcsum\": true}],\n"
+	" \"fou\": [{\"port\": 5555, \"ipproto\": 4}, {\"port\": 5556, \"gue\": true},\n"
+	"  {\"port\": 5557, \"ipproto\": 47}, {\"port\": 5555, \"ipproto\": 41, \"family\": \"ipv6\"}],\n"
+	" \"bridges\": [{\"name\": \"br0\", \"members\": [\"gretap1\", \"erspan1\", \"ip6erspan1\",\n"
+	"  \"gnv1\", \"gnv6\", \"vx1\"]}],\n"
 	" \"mirrors\": [{\"dev\": \"lan0\", \"direction\": \"both\", \"to\": \"erspan2\"}],\n"
 	" \"routes\": [\n"
 	" {\"dst\": \"10.2.0.0/24\", \"dev\": \"ipip1\"},\n"
@@ -100,12 +115,16 @@ static const char config_fmt[] =
 	" {\"dst\": \"10.7.0.0/24\", \"dev\": \"loop\"},\n"
 	" {\"dst\": \"10.8.0.0/24\", \"dev\": \"gre1\"},\n"
 	" {\"dst\": \"2001:db8:6::/64\", \"dev\": \"ip6gre1\"},\n"
+	" {\"dst\": \"10.9.0.0/24\", \"dev\": \"ipip_fou\"},\n"
+	" {\"dst\": \"10.10.0.0/24\", \"dev\": \"gre_gue\"},\n"
 	" {\"dst\": \"default\", \"via\": \"192.0.2.254\"},\n"
 	" {\"dst\": \"default6\", \"via\": \"2001:db8:ff::fe\", \"dev\": \"wan0\"}],\n"
 	" \"neighbors\": [\n"
 	" {\"dst\": \"192.0.2.2\", \"lladdr\": \"02:00:00:00:00:02\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"192.0.2.3\", \"lladdr\": \"02:00:00:00:00:03\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"192.0.2.4\", \"lladdr\": \"02:00:00:00:00:04\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"192.0.2.5\", \"lladdr\": \"02:00:00:00:00:05\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"192.0.2.6\", \"lladdr\": \"02:00:00:00:00:06\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"192.0.2.254\", \"lladdr\": \"02:00:00:00:00:fe\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"2001:db8:ff::2\", \"lladdr\": \"02:00:00:00:00:02\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"2001:db8:ff::3\", \"lladdr\": \"02:00:00:00:00:03\", \"dev\": \"wan0\"},\n"

@@ -94,6 +94,48 @@ RX["wan_ip6erspan"] = (0, w(IPv6(src="2001:db8:ff::3", dst="2001:db8:ff::1") / t
                             Ether(dst=HOST, src=PEER) / in6()))
 RX["lan_gre_encap"] = (1, l(in4(src="10.1.0.5", dst="10.8.0.9")))
 RX["lan_ip6gre_encap"] = (1, l(in6(src="2001:db8:1::5", dst="2001:db8:6::9")))
+# UDP tunnels: FOU (ipip, gre), GUE variants 0 and 1, geneve with options (v4, v6 zero
+# checksum), vxlan; bad UDP lengths and checksums, GUE control and Hlen, geneve critical
+# option and option overrun, vxlan without the I flag, FOU/GUE encap from lan0.
+def fou(dport, payload, src="192.0.2.5", chksum=None):
+    return w(IP(src=src, dst="192.0.2.1") / UDP(sport=40000, dport=dport, chksum=chksum) / payload)
+
+
+def gnv(payload, opts=b"", flags=0, src="192.0.2.3", vni=100):
+    import struct
+    hdr = struct.pack("!BBHI", len(opts) // 4, flags, 0x6558, vni << 8) + opts
+    return w(IP(src=src, dst="192.0.2.1") / UDP(sport=40001, dport=6081) / Raw(hdr) / payload)
+
+
+_FR = Ether(dst=BCAST, src=HOST) / in4()
+_OPT = bytes([1, 2, 0x81, 1, 0, 0x11, 0x22, 0x33])
+RX["wan_fou_ipip"] = (0, fou(5555, in4()))
+RX["wan_fou_gre"] = (0, fou(5557, GRE(proto=0x0800) / in4(), src="192.0.2.6"))
+RX["wan_fou_bad_csum"] = (0, fou(5555, in4(), chksum=0x1234))
+RX["wan_udp_bad_length"] = (0, w(IP(src="192.0.2.5", dst="192.0.2.1") /
+                                 UDP(sport=1, dport=5555, len=200) / in4()))
+RX["wan_gue_v0_gre"] = (0, fou(5556, Raw(bytes([0, 47, 0, 0])) / GRE(proto=0x0800) / in4(),
+                               src="192.0.2.6"))
+RX["wan_gue_v0_priv"] = (0, fou(5556, Raw(bytes([1, 4, 0, 1, 0, 0, 0, 0])) / in4()))
+RX["wan_gue_v1_ipv4"] = (0, fou(5556, in4()))
+RX["wan_gue_control"] = (0, fou(5556, Raw(bytes([0x20, 0, 0, 0])) / Raw(b"ctrl")))
+RX["wan_gue_bad_hlen"] = (0, fou(5556, Raw(bytes([0x1f, 4, 0, 0]))))
+RX["wan_fou6_sit"] = (0, w(IPv6(src="2001:db8:ff::2", dst="2001:db8:ff::1") /
+                           UDP(sport=40002, dport=5555) / in6()))
+RX["wan_geneve_opt"] = (0, gnv(_FR, _OPT))
+RX["wan_geneve_crit_unknown"] = (0, gnv(_FR, bytes([1, 3, 0x80, 0])))
+RX["wan_geneve_opt_overrun"] = (0, gnv(_FR, bytes([1, 2, 0x01, 31])))
+RX["wan_geneve_oam"] = (0, gnv(_FR, flags=0x80))
+RX["wan_geneve6_zero_csum"] = (0, w(IPv6(src="2001:db8:ff::3", dst="2001:db8:ff::1") /
+                                    UDP(sport=40003, dport=6081, chksum=0) /
+                                    Raw(bytes([0, 0, 0x65, 0x58, 0, 0, 101, 0])) / _FR))
+RX["wan_vxlan"] = (0, w(IP(src="192.0.2.4", dst="192.0.2.1") / UDP(sport=40004, dport=4789) /
+                        Raw(bytes([8, 0, 0, 0, 0, 0, 42, 0])) / _FR))
+RX["wan_vxlan_no_i"] = (0, w(IP(src="192.0.2.4", dst="192.0.2.1") / UDP(sport=40004, dport=4789) /
+                             Raw(bytes([0, 0, 0, 0, 0, 0, 42, 0])) / _FR))
+RX["lan_fou_encap"] = (1, l(in4(src="10.1.0.5", dst="10.9.0.9")))
+RX["lan_gue_encap6"] = (1, l(in6(src="2001:db8:1::5", dst="2001:db8:2::9")))
+RX["lan_gue_gre_encap"] = (1, l(in4(src="10.1.0.5", dst="10.10.0.9")))
 RX["wan_arp_request"] = (0, Ether(dst=BCAST, src=PEER) /
                          ARP(op=1, hwsrc=PEER, psrc="192.0.2.2", pdst="192.0.2.1"))
 RX["wan_arp_request_new"] = (0, Ether(dst=BCAST, src="02:00:00:00:00:77") /
