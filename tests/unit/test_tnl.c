@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "harness.h"
+#include "udp.h"
 #include "ip6tnl.h"
 #include "l2.h"
 #include "tnl.h"
@@ -588,6 +589,101 @@ out:
 	tgw_config_free();
 }
 
+/* UDP templates: FOU and GUE under ipip and gre (draft-ietf-intarea-gue §3.2), GENEVE with
+ * options (RFC 8926 §3.4, C set by a critical option), VXLAN over IPv6 (RFC 7348 §5);
+ * MTUs as the kernel's; the receive-port table; the source-port hash range. */
+static void
+case_tmpl_udp(void)
+{
+	/* clang-format off */
+	static const uint8_t fou[28] = {
+		0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 17, 0x00, 0x00,
+		192, 0, 2, 1, 198, 51, 100, 2,
+		0x0f, 0xa0, 0x15, 0xb3, 0x00, 0x00, 0x00, 0x00, /* sport 4000, dport 5555 */
+	};
+	static const uint8_t gue_gre[36] = {
+		0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 17, 0x00, 0x00,
+		192, 0, 2, 1, 198, 51, 100, 3,
+		0x00, 0x00, 0x15, 0xb4, 0x00, 0x00, 0x00, 0x00, /* sport auto, dport 5556 */
+		0x00, 47, 0x00, 0x00,   /* GUE variant 0, C 0, Hlen 0, proto GRE, no flags */
+		0x00, 0x00, 0x00, 0x00, /* GRE, protocol type per packet */
+	};
+	static const uint8_t geneve[56] = {
+		0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 64, 17, 0x00, 0x00, /* no DF, TTL 64 */
+		192, 0, 2, 1, 198, 51, 100, 4,
+		0x00, 0x00, 0x17, 0xc1, 0x00, 0x00, 0x00, 0x00, /* dport 6081 */
+		0x05, 0x40, 0x65, 0x58, /* ver 0, 5 option words; C; transparent Ethernet */
+		0x12, 0x34, 0x56, 0x00, /* VNI */
+		0x01, 0x02, 0x80, 0x01, 0x00, 0x11, 0x22, 0x33, /* class 0x0102 type 0x80 (critical) */
+		0xff, 0xff, 0x01, 0x02, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+	};
+	static const uint8_t vxlan6[56] = {
+		0x60, 0x00, 0x00, 0x00, 0x00, 0x00, 17, 64,
+		0x20, 0x01, 0x0d, 0xb8, 0x00, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+		0x20, 0x01, 0x0d, 0xb8, 0x00, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x09,
+		0x00, 0x00, 0x12, 0xb5, 0x00, 0x00, 0x00, 0x00, /* dport 4789 */
+		0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2a, 0x00, /* I; VNI 42 */
+	};
+	/* clang-format on */
+	uint32_t lo = UINT32_MAX, hi = 0;
+	int rc = load(
+		"{" PORTS ", 'fou': [{'port': 5555, 'ipproto': 4}, {'port': 5556, 'gue': true},"
+		" {'port': 5556, 'ipproto': 41, 'family': 'ipv6'}], 'tunnels': ["
+		"{'name': 'f', 'type': 'ipip', 'local': '192.0.2.1', 'remote': '198.51.100.2',"
+		" 'encap': {'type': 'fou', 'sport': 4000, 'dport': 5555}},"
+		"{'name': 'g', 'type': 'gre', 'local': '192.0.2.1', 'remote': '198.51.100.3',"
+		" 'encap': {'type': 'gue', 'dport': 5556, 'csum': true}},"
+		"{'name': 'n', 'type': 'geneve', 'id': '0x123456', 'local': '192.0.2.1',"
+		" 'remote': '198.51.100.4', 'options': [{'class': 258, 'type': 128, 'data': '00112233'},"
+		" {'class': '0xffff', 'type': 1, 'data': '0x0102030405060708'}]},"
+		"{'name': 'v', 'type': 'vxlan', 'id': 42, 'local': '2001:db8:ff::1',"
+		" 'remote': '2001:db8:ff::9', 'udp6zerocsumrx': true}]}");
+
+	H_CHECK(rc == 0, "%s", err);
+	H_CHECK(tmpl_cmp(tnl("f"), fou, NULL, sizeof(fou)) == 0, "template");
+	H_CHECK(tnl("f")->udp_off == 20 && tnl("f")->mtu == 1500 - 28 && !tnl("f")->udp_csum,
+		"fou udp_off %u mtu %u csum %d", tnl("f")->udp_off, tnl("f")->mtu,
+		tnl("f")->udp_csum);
+	H_CHECK(tmpl_cmp(tnl("g"), gue_gre, NULL, sizeof(gue_gre)) == 0, "template");
+	H_CHECK(tnl("g")->gre_off == 32 && tnl("g")->mtu == 1500 - 36 && tnl("g")->udp_csum,
+		"gue gre_off %u mtu %u", tnl("g")->gre_off, tnl("g")->mtu);
+	H_CHECK(tmpl_cmp(tnl("n"), geneve, NULL, sizeof(geneve)) == 0, "template");
+	/* an L2 tunnel's MTU leaves room for the frame's Ethernet header: 1450 without options */
+	H_CHECK(tnl("n")->mtu == 1500 - 56 - 14 && !tnl("n")->pmtudisc && tnl("n")->n_opts == 2,
+		"geneve mtu %u pmtudisc %d options %u", tnl("n")->mtu, tnl("n")->pmtudisc,
+		tnl("n")->n_opts);
+	H_CHECK(tmpl_cmp(tnl("v"), vxlan6, NULL, sizeof(vxlan6)) == 0, "template");
+	/* IPv6: checksums on unless udp6zerocsumtx; the kernel's vxlan6 MTU is 1430 */
+	H_CHECK(tnl("v")->outer == 6 && tnl("v")->udp_csum && tnl("v")->udp_zero_rx &&
+			tnl("v")->mtu == 1430,
+		"vxlan6 outer %u csum %d zero_rx %d mtu %u", tnl("v")->outer, tnl("v")->udp_csum,
+		tnl("v")->udp_zero_rx, tnl("v")->mtu);
+	/* receive ports per family: fou, gue, geneve, vxlan */
+	H_CHECK(tgw.udp_demux[0][5555] && tgw.udp_ports[tgw.udp_demux[0][5555] - 1].kind ==
+						  TGW_UDP_FOU &&
+			tgw.udp_ports[tgw.udp_demux[0][5555] - 1].ipproto == 4,
+		"fou 5555");
+	H_CHECK(tgw.udp_demux[0][5556] &&
+			tgw.udp_ports[tgw.udp_demux[0][5556] - 1].kind == TGW_UDP_GUE &&
+			tgw.udp_ports[tgw.udp_demux[1][5556] - 1].kind == TGW_UDP_FOU,
+		"gue 5556 over IPv4, fou 5556 over IPv6");
+	H_CHECK(tgw.udp_ports[tgw.udp_demux[0][6081] - 1].kind == TGW_UDP_GENEVE &&
+			tgw.udp_ports[tgw.udp_demux[1][4789] - 1].kind == TGW_UDP_VXLAN &&
+			!tgw.udp_demux[0][4789] && !tgw.udp_demux[1][6081],
+		"geneve and vxlan ports");
+	/* udp_flow_src_port: [32768, 61000) over the whole hash range, both ends reached */
+	for (uint64_t h = 0; h <= UINT32_MAX; h += 65521) {
+		uint16_t sp = tgw_udp_sport((uint32_t)h);
+
+		lo = RTE_MIN(lo, sp);
+		hi = RTE_MAX(hi, sp);
+	}
+	H_CHECK(lo == 32768 && hi == 60999 && tgw_udp_sport(UINT32_MAX) <= 60999,
+		"source ports %u..%u", lo, hi);
+out:
+	tgw_config_free();
+}
+
 /* The bridge MAC table: learning, a station moving, static entries, ageing. */
 static void
 case_fdb(void)
@@ -652,6 +748,7 @@ main(void)
 	h_case("tnl_ip4_set_ce", case_ip4_set_ce);
 	h_case("tnl_ip4_outer_fill", case_ip4_outer_fill);
 	h_case("tnl_template_gre_family", case_tmpl_gre_family);
+	h_case("tnl_template_udp", case_tmpl_udp);
 	h_case("l2_fdb_learn_move_static_ageing", case_fdb);
 	tgw_config_free();
 	return h_done();

@@ -44,7 +44,7 @@ gre_build(struct tgw_tunnel *t)
 
 	if (t->ops->outer == 4) {
 		tgw_ip4ip_build(t);
-		((struct rte_ipv4_hdr *)t->hdr)->next_proto_id = IPPROTO_GRE;
+		((struct rte_ipv4_hdr *)t->hdr)->next_proto_id = t->encap ? IPPROTO_UDP : IPPROTO_GRE;
 		t->hdr_len += tgw_udp_encap_build(t, t->hdr_len, IPPROTO_GRE);
 	} else {
 		tgw_ip6_outer_build(t, IPPROTO_GRE);

@@ -37,6 +37,8 @@ void
 tgw_ip4ip_build_encap(struct tgw_tunnel *t)
 {
 	tgw_ip4ip_build(t);
+	if (t->encap)
+		((struct rte_ipv4_hdr *)t->hdr)->next_proto_id = IPPROTO_UDP;
 	t->hdr_len += tgw_udp_encap_build(t, t->hdr_len,
 					  t->inner == TGW_INNER_IP6 ? IPPROTO_IPV6 : IPPROTO_IPIP);
 }

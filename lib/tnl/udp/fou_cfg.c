@@ -163,7 +163,8 @@ tgw_udp_encap_len(const struct tgw_tunnel *t)
 uint16_t
 tgw_udp_encap_build(struct tgw_tunnel *t, uint8_t off, uint8_t proto)
 {
-	struct rte_udp_hdr u = {.dst_port = rte_cpu_to_be_16(t->dport)};
+	struct rte_udp_hdr u = {.src_port = rte_cpu_to_be_16(t->sport),
+				.dst_port = rte_cpu_to_be_16(t->dport)};
 
 	if (t->encap == TGW_ENCAP_NONE) {
 		t->udp_off = 0;

@@ -38,13 +38,16 @@ static uint8_t l2u_opt_bytes[TGW_MAX_TUNNELS][64];
 static void
 l2u_build(struct tgw_tunnel *t)
 {
-	struct rte_udp_hdr u = {.dst_port = rte_cpu_to_be_16(t->dport)};
+	struct rte_udp_hdr u = {.src_port = rte_cpu_to_be_16(t->sport),
+				.dst_port = rte_cpu_to_be_16(t->dport)};
 	uint8_t *h;
 
-	if (t->outer == 4)
+	if (t->outer == 4) {
 		tgw_ip4ip_build(t);
-	else
+		((struct rte_ipv4_hdr *)t->hdr)->next_proto_id = IPPROTO_UDP;
+	} else {
 		tgw_ip6_outer_build(t, IPPROTO_UDP);
+	}
 	t->udp_off = t->hdr_len;
 	memcpy(t->hdr + t->hdr_len, &u, sizeof(u));
 	h = t->hdr + t->hdr_len + sizeof(u);
