@@ -107,7 +107,7 @@ tgw_tnl_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_t
 	if (rc == 1)
 		t->tos = x;
 	t->pmtudisc = ops->has_pmtudisc && !ops->pmtudisc_off;
-	if (!ops->has_pmtudisc && json_object_get(obj, "pmtudisc")) {
+	if ((!ops->has_pmtudisc || t->outer == 6) && json_object_get(obj, "pmtudisc")) {
 		snprintf(p, sizeof(p), "%s.pmtudisc", path);
 		return tgw_cfg_err(c, p, NULL, "applies to IPv4-outer tunnels");
 	}

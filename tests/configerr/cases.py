@@ -102,6 +102,75 @@ def _l2_everything(c):
     c["mirrors"] = [{"dev": "wan0", "direction": "both", "to": "erspan1"}]
 
 
+def fou(*entries):
+    """base() with the given top-level "fou" entries."""
+    return edit(lambda c: c.update(fou=list(entries)))
+
+
+def encap(e, **kw):
+    """base() with tunnels[0] given the "encap" e (and updated by kw, as tun())."""
+    return tun(encap=e, **kw)
+
+
+_UDP_L2 = {
+    "geneve": {"name": "geneve0", "type": "geneve", "id": 100, "remote": "192.0.2.7"},
+    "vxlan": {"name": "vxlan0", "type": "vxlan", "id": 42, "remote": "192.0.2.8"},
+}
+
+
+def udp_l2(kind, fn=None, **kw):
+    """base() made L2 as l2() does (lan0 without addresses), plus the geneve tunnel
+    "geneve0" (id 100, remote 192.0.2.7) or the vxlan tunnel "vxlan0" (id 42, remote
+    192.0.2.8) as tunnels[1], updated by kw (None deletes a key), bridged with lan0 in
+    "br0"; then fn(c)."""
+    def f(c):
+        t = dict(_UDP_L2[kind])
+        for k, v in kw.items():
+            if v is None:
+                t.pop(k, None)
+            else:
+                t[k] = v
+        del c["ports"][0]["addresses"]
+        c["neighbors"] = [c["neighbors"][0]]
+        c["tunnels"].append(t)
+        c["bridges"] = [{"name": "br0", "members": ["lan0", t["name"]]}]
+        if fn:
+            fn(c)
+    return edit(f)
+
+
+def geneve(fn=None, **kw):
+    return udp_l2("geneve", fn, **kw)
+
+
+def vxlan(fn=None, **kw):
+    return udp_l2("vxlan", fn, **kw)
+
+
+def _udp_everything(c):
+    """An accepted configuration using every fou, encap, geneve and vxlan key."""
+    c["fou"] = [{"port": 5555, "ipproto": 4}, {"port": "0x15b5", "gue": True},
+                {"port": "5555", "ipproto": "47", "family": "ipv6"},
+                {"port": 5556, "gue": False, "ipproto": 41, "family": "ipv4"}]
+    c["tunnels"][0]["encap"] = {"type": "fou", "sport": "auto", "dport": 5555,
+                                "csum": True, "remcsum": False}
+    c["tunnels"] += [
+        {"name": "sit1", "type": "sit", "mode": "any", "local": "192.0.2.1",
+         "remote": "192.0.2.20", "encap": {"type": "gue", "sport": "0x9c40", "dport": "5556"}},
+        {"name": "gre2", "type": "gre", "local": "192.0.2.1", "remote": "192.0.2.21",
+         "key": 7, "encap": {"type": "gue", "sport": 40000, "dport": 5556, "csum": False}},
+        {"name": "geneve1", "type": "geneve", "id": "0x64", "remote": "192.0.2.9",
+         "dstport": "6081", "udpcsum": True, "ttl": "inherit", "tos": "inherit",
+         "options": [{"class": "0x0102", "type": 1, "data": "0x0000002A"},
+                     {"class": 258, "type": "0x80", "data": "0011223344556677"},
+                     {"class": 3, "type": 2, "data": ""}]},
+        {"name": "vxlan6", "type": "vxlan", "id": 0, "local": "2001:db8:ffff::1",
+         "remote": "2001:db8:ffff::8", "dstport": 8472, "udp6zerocsumtx": True,
+         "udp6zerocsumrx": True, "hoplimit": 32},
+        {"name": "vxlan1", "type": "vxlan", "id": 42, "remote": "192.0.2.10", "dstport": 8472}]
+    c["bridges"].append({"name": "br1", "members": ["geneve1", "vxlan6"]})
+
+
 SYNTAX_ERROR = """{
   "ports": [
     {"name": "lan0" "device": "net_null0"}
@@ -303,6 +372,183 @@ CASES = [
          config=mirror({"dev": "wan0", "direction": "sideways", "to": "erspan1"}),
          expect=["mirrors[0].direction", '"sideways"', "is not one of"]),
     dict(name="missing_file", config=None, expect=["does-not-exist.json"]),
+    # fou receive ports (`ip fou add`)
+    dict(name="fou_without_port", config=fou({"ipproto": 4}),
+         expect=["fou[0]", 'fou entry needs "port"']),
+    dict(name="fou_port_0", config=fou({"port": 0, "ipproto": 4}),
+         expect=["fou[0].port", "0 is out of range 1..65535"]),
+    dict(name="fou_port_65536", config=fou({"port": 65536, "ipproto": 4}),
+         expect=["fou[0].port", "65536 is out of range 1..65535"]),
+    dict(name="fou_ipproto_17_refused", config=fou({"port": 5555, "ipproto": 17}),
+         expect=["fou[0].ipproto", "17", "no tunnel type receives IP protocol 17"]),
+    dict(name="fou_ipproto_negative", config=fou({"port": 5555, "ipproto": -4}),
+         expect=["fou[0].ipproto", "-4 is out of range 0..255"]),
+    dict(name="fou_gue_with_ipproto", config=fou({"port": 5555, "gue": True, "ipproto": 4}),
+         expect=["fou[0].ipproto", "4", '"gue" or "ipproto", not both']),
+    dict(name="fou_without_ipproto_or_gue", config=fou({"port": 5555}),
+         expect=["fou[0]", 'fou entry needs "ipproto" or "gue"']),
+    dict(name="fou_gue_false_without_ipproto", config=fou({"port": 5555, "gue": False}),
+         expect=["fou[0]", 'fou entry needs "ipproto" or "gue"']),
+    dict(name="fou_gue_not_bool", config=fou({"port": 5555, "gue": "yes"}),
+         expect=["fou[0].gue", '"yes"', "is not true or false"]),
+    dict(name="fou_unknown_key", config=fou({"port": 5555, "ipproto": 4, "peer": "192.0.2.2"}),
+         expect=["fou[0].peer", 'unknown key "peer"']),
+    dict(name="fou_bad_family", config=fou({"port": 5555, "ipproto": 4, "family": "inet6"}),
+         expect=["fou[0].family", '"inet6"', "is not one of"]),
+    dict(name="fou_duplicate_port",
+         config=fou({"port": 5555, "ipproto": 4}, {"port": 5555, "gue": True}),
+         expect=["fou[1].port", "UDP port 5555 (IPv4) is already taken by fou receive"]),
+    dict(name="fou_not_an_array",
+         config=edit(lambda c: c.update(fou={"port": 5555, "ipproto": 4})),
+         expect=["fou", '{"port":5555', "is not an array"]),
+    dict(name="fou_entry_not_an_object", config=fou(5555),
+         expect=["fou[0]", "5555", "is not an object"]),
+    dict(name="fou_port_taken_by_vxlan",
+         config=vxlan(lambda c: c.update(fou=[{"port": 4789, "ipproto": 4}])),
+         expect=["tunnels[1].dstport", "UDP port 4789 (IPv4) is already taken by fou receive"]),
+    dict(name="fou_gue_port_taken_by_geneve_default",
+         config=geneve(lambda c: c.update(fou=[{"port": 6081, "gue": True}])),
+         expect=["tunnels[1].dstport", "UDP port 6081 (IPv4) is already taken by gue"]),
+    # "encap" of ipip, sit and gre (`encap fou|gue encap-sport … encap-dport …`)
+    dict(name="encap_on_ip6tnl_refused",
+         config=encap({"type": "fou", "dport": 5555}, type="ip6tnl", local="2001:db8:ffff::1",
+                      remote="2001:db8:ffff::2"),
+         expect=["tunnels[0].encap", 'unknown key "encap"']),
+    dict(name="encap_on_ip6gre_refused",
+         config=encap({"type": "fou", "dport": 5555}, type="ip6gre", local="2001:db8:ffff::1",
+                      remote="2001:db8:ffff::2"),
+         expect=["tunnels[0].encap", 'unknown key "encap"']),
+    dict(name="encap_without_dport", config=encap({"type": "fou"}),
+         expect=["tunnels[0].encap", 'tunnel "ipip0": encap needs "dport"']),
+    dict(name="encap_without_type", config=encap({"dport": 5555}),
+         expect=["tunnels[0].encap", 'tunnel "ipip0": encap needs "type"']),
+    dict(name="encap_bad_type", config=encap({"type": "gre", "dport": 5555}),
+         expect=["tunnels[0].encap.type", '"gre"', 'is not one of "fou", "gue"']),
+    dict(name="encap_sport_0", config=encap({"type": "fou", "dport": 5555, "sport": 0}),
+         expect=["tunnels[0].encap.sport", "0 is out of range 1..65535"]),
+    dict(name="encap_sport_65536_on_gre",
+         config=encap({"type": "gue", "dport": 5555, "sport": 65536}, type="gre"),
+         expect=["tunnels[0].encap.sport", "65536 is out of range 1..65535"]),
+    dict(name="encap_sport_bad_word",
+         config=encap({"type": "fou", "dport": 5555, "sport": "random"}),
+         expect=["tunnels[0].encap.sport", '"random"', "is not an integer"]),
+    dict(name="encap_dport_0_on_sit", config=encap({"type": "fou", "dport": 0}, type="sit"),
+         expect=["tunnels[0].encap.dport", "0 is out of range 1..65535"]),
+    dict(name="encap_remcsum_true",
+         config=encap({"type": "gue", "dport": 5555, "remcsum": True}),
+         expect=["tunnels[0].encap.remcsum", "true",
+                 "remote checksum offload is not supported"]),
+    dict(name="encap_not_an_object", config=encap("fou"),
+         expect=["tunnels[0].encap", '"fou"', "is not an object"]),
+    dict(name="encap_unknown_key", config=encap({"type": "fou", "dport": 5555, "ttl": 3}),
+         expect=["tunnels[0].encap.ttl", 'unknown key "ttl"']),
+    dict(name="encap_csum_not_bool", config=encap({"type": "fou", "dport": 5555, "csum": 1}),
+         expect=["tunnels[0].encap.csum", "1 is not true or false"]),
+    # geneve
+    dict(name="geneve_without_id", config=geneve(id=None),
+         expect=["tunnels[1]", 'geneve tunnel "geneve0" needs "id"']),
+    dict(name="geneve_without_remote", config=geneve(remote=None),
+         expect=["tunnels[1]", 'geneve tunnel "geneve0" needs "remote"']),
+    dict(name="geneve_remote_any", config=geneve(remote="any"),
+         expect=["tunnels[1]", 'geneve tunnel "geneve0" needs "remote"']),
+    dict(name="geneve_id_16777216", config=geneve(id=16777216),
+         expect=["tunnels[1].id", "16777216 is out of range 0..16777215"]),
+    dict(name="geneve_dstport_0", config=geneve(dstport=0),
+         expect=["tunnels[1].dstport", "0 is out of range 1..65535"]),
+    dict(name="geneve_options_not_an_array",
+         config=geneve(options={"class": 1, "type": 1, "data": ""}),
+         expect=["tunnels[1].options", '{"class":1', "is not an array"]),
+    dict(name="geneve_option_not_an_object", config=geneve(options=["00000000"]),
+         expect=["tunnels[1].options[0]", '"00000000"', "is not an object"]),
+    dict(name="geneve_option_without_class",
+         config=geneve(options=[{"type": 1, "data": "00000000"}]),
+         expect=["tunnels[1].options[0]", 'option needs "class"']),
+    dict(name="geneve_option_without_type",
+         config=geneve(options=[{"class": 1, "data": "00000000"}]),
+         expect=["tunnels[1].options[0]", 'option needs "type"']),
+    dict(name="geneve_option_data_odd_length",
+         config=geneve(options=[{"class": 1, "type": 1, "data": "0x123"}]),
+         expect=["tunnels[1].options[0].data", '"0x123"', "is not a multiple of 4 bytes"]),
+    dict(name="geneve_option_data_3_bytes",
+         config=geneve(options=[{"class": 1, "type": 1, "data": "0x123456"}]),
+         expect=["tunnels[1].options[0].data", '"0x123456"', "is not a multiple of 4 bytes"]),
+    dict(name="geneve_option_data_not_hex",
+         config=geneve(options=[{"class": 1, "type": 1, "data": "0xzz00zz00"}]),
+         expect=["tunnels[1].options[0].data", '"0xzz00zz00"', "is not a hex string"]),
+    dict(name="geneve_option_data_not_a_string",
+         config=geneve(options=[{"class": 1, "type": 1, "data": 12345678}]),
+         expect=["tunnels[1].options[0].data", "12345678", "is not a string"]),
+    dict(name="geneve_option_class_65536",
+         config=geneve(options=[{"class": 65536, "type": 1, "data": ""}]),
+         expect=["tunnels[1].options[0].class", "65536 is out of range 0..65535"]),
+    dict(name="geneve_option_type_256",
+         config=geneve(options=[{"class": 1, "type": 256, "data": ""}]),
+         expect=["tunnels[1].options[0].type", "256 is out of range 0..255"]),
+    dict(name="geneve_option_unknown_key",
+         config=geneve(options=[{"class": 1, "type": 1, "data": "", "len": 4}]),
+         expect=["tunnels[1].options[0].len", 'unknown key "len"']),
+    dict(name="geneve_too_many_options",
+         config=geneve(options=[{"class": 1, "type": i, "data": ""} for i in range(9)]),
+         expect=["tunnels[1].options", "more than 8 options"]),
+    dict(name="geneve_options_too_long",
+         config=geneve(options=[{"class": 1, "type": 1, "data": "00" * 64}]),
+         expect=["tunnels[1].options[0].data", '"000000', "the options exceed 64 bytes"]),
+    dict(name="geneve_unknown_key", config=geneve(vni=100),
+         expect=["tunnels[1].vni", 'unknown key "vni"']),
+    dict(name="geneve_encap_refused", config=geneve(encap={"type": "fou", "dport": 5555}),
+         expect=["tunnels[1].encap", 'unknown key "encap"']),
+    dict(name="geneve_ipv6_local_ipv4_remote", config=geneve(local="2001:db8:ffff::1"),
+         expect=["tunnels[1].local", '"2001:db8:ffff::1"',
+                 "is not an IPv4 address (the geneve tunnel's remote is IPv4)"]),
+    dict(name="geneve_with_addresses", config=geneve(addresses=["10.9.0.1/24"]),
+         expect=["tunnels[1].addresses", '"10.9.0.1/24"', "carries Ethernet"]),
+    dict(name="geneve_same_vni_and_remote",
+         config=geneve(lambda c: c["tunnels"].append(
+             {"name": "geneve1", "type": "geneve", "id": 100, "remote": "192.0.2.7"})),
+         expect=["tunnels[2]", '"192.0.2.7"', 'receives the same packets as "geneve0"']),
+    dict(name="geneve_dstport_taken_by_vxlan",
+         config=geneve(lambda c: c["tunnels"].append(
+             {"name": "vxlan0", "type": "vxlan", "id": 42, "remote": "192.0.2.8",
+              "dstport": 6081})),
+         expect=["tunnels[2].dstport", "UDP port 6081 (IPv4) is already taken by geneve"]),
+    # as the kernel (geneve_nl2info: "Remote IPv4 address cannot be Multicast") and
+    # iproute2 (invalid_arg "remote")
+    dict(name="geneve_remote_multicast", config=geneve(remote="239.1.1.1"),
+         expect=["tunnels[1].remote", '"239.1.1.1"']),
+    dict(name="geneve6_pmtudisc", config=geneve(remote="2001:db8:ffff::7", pmtudisc=True),
+         expect=["tunnels[1].pmtudisc", "applies to IPv4-outer tunnels"]),
+    # vxlan
+    dict(name="vxlan_without_id", config=vxlan(id=None),
+         expect=["tunnels[1]", 'vxlan tunnel "vxlan0" needs "id"']),
+    dict(name="vxlan_id_16777216", config=vxlan(id=16777216),
+         expect=["tunnels[1].id", "16777216 is out of range 0..16777215"]),
+    dict(name="vxlan_id_negative", config=vxlan(id=-1),
+         expect=["tunnels[1].id", "-1 is out of range 0..16777215"]),
+    dict(name="vxlan_dstport_65536", config=vxlan(dstport=65536),
+         expect=["tunnels[1].dstport", "65536 is out of range 1..65535"]),
+    dict(name="vxlan_with_addresses", config=vxlan(addresses=["10.9.0.1/24"]),
+         expect=["tunnels[1].addresses", '"10.9.0.1/24"',
+                 'tunnel "vxlan0" (vxlan) carries Ethernet: it joins a bridge and has no '
+                 'addresses']),
+    dict(name="vxlan_ipv4_local_ipv6_remote",
+         config=vxlan(local="192.0.2.1", remote="2001:db8:ffff::8"),
+         expect=["tunnels[1].local", '"192.0.2.1"',
+                 "is not an IPv6 address (the vxlan tunnel's remote is IPv6)"]),
+    dict(name="vxlan_options_refused", config=vxlan(options=[]),
+         expect=["tunnels[1].options", 'unknown key "options"']),
+    dict(name="vxlan_udpcsum_not_bool", config=vxlan(udpcsum="yes"),
+         expect=["tunnels[1].udpcsum", '"yes"', "is not true or false"]),
+    dict(name="vxlan_route_into_refused",
+         config=vxlan(lambda c: c["routes"].append({"dst": "10.9.0.0/24", "dev": "vxlan0"})),
+         expect=["routes[1].dev", '"vxlan0"', "is an L2 tunnel (vxlan)"]),
+    # as the kernel's vxlan_vni_in_use: a VNI on a port is one device, whatever its remote
+    dict(name="vxlan_same_vni_other_remote",
+         config=vxlan(lambda c: c["tunnels"].append(
+             {"name": "vxlan1", "type": "vxlan", "id": 42, "remote": "192.0.2.9"})),
+         expect=["tunnels[2]", '"192.0.2.9"', 'receives the same packets as "vxlan0"']),
+    # iproute2 refuses a multicast "remote" (invalid_arg; a group is "group", not in SPEC)
+    dict(name="vxlan_remote_multicast", config=vxlan(remote="239.1.1.1"),
+         expect=["tunnels[1].remote", '"239.1.1.1"']),
     # accepted configurations
     dict(name="integer_as_hex_string_accepted", config=tun(ttl="0x40", tos="0x20", mtu="1400"),
          exit=0),
@@ -322,6 +568,7 @@ CASES = [
               "remote": "2001:db8:ffff::3", "key": "1023", "erspan_ver": 2,
               "erspan_dir": "egress", "erspan_hwid": 63}])),
          exit=0),
+    dict(name="udp_tunnels_accepted", config=l2(_udp_everything), exit=0),
 ]
 
 

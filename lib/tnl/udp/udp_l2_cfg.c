@@ -169,6 +169,14 @@ l2u_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tunne
 	t->vni = x;
 	if (geneve && !t->remote.family)
 		return tgw_cfg_err(c, path, NULL, "geneve tunnel \"%s\" needs \"remote\"", t->name);
+	/* as the kernel (geneve_configure) and iproute2 (vxlan: a group is not a remote) */
+	if ((t->remote.family == 4 && (((const uint8_t *)&t->remote.v4)[0] & 0xf0) == 0xe0) ||
+	    (t->remote.family == 6 && t->remote.v6[0] == 0xff)) {
+		snprintf(p, sizeof(p), "%s.remote", path);
+		return tgw_cfg_err(c, p, json_object_get(obj, "remote"),
+				   "%s tunnel \"%s\": the remote cannot be a multicast address",
+				   t->ops->type, t->name);
+	}
 	x = geneve ? TGW_GENEVE_PORT : TGW_VXLAN_PORT;
 	if (tgw_cfg_int(c, obj, path, "dstport", 1, 65535, &x) < 0)
 		return -1;
