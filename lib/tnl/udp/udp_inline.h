@@ -28,7 +28,9 @@ tgw_udp4_encap_fill(struct rte_mbuf *m, struct rte_ipv4_hdr *o, const struct tgw
 	memcpy(u, &v, sizeof(v));
 	v = rte_cpu_to_be_16((uint16_t)(t->hdr_len - t->udp_off + in->len));
 	memcpy(u + 4, &v, sizeof(v));
-	if (t->encap == TGW_ENCAP_GUE && t->inner == (TGW_INNER_IP4 | TGW_INNER_IP6))
+	/* sit mode any: the inner family decides (gre's GUE protocol is 47 in the template) */
+	if (t->encap == TGW_ENCAP_GUE && t->gre_off == 0 &&
+	    t->inner == (TGW_INNER_IP4 | TGW_INNER_IP6))
 		u[sizeof(struct rte_udp_hdr) + 1] = in->v6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
 	if (t->udp_csum) {
 		uint16_t off = (uint16_t)(u - rte_pktmbuf_mtod(m, uint8_t *));
