@@ -5,8 +5,9 @@
 
 Runs (a) every build/tests/unit/test_* binary (each "PASS name" / "FAIL name: why" line is one
 result; a binary that exits non-zero without a FAIL line is one failure), (b) every test_*
-function of tests/e2e/test_*.py (one result, or one per sub-result when it returns a list of
-(name, None or failure text)), (c) `tungw --check` on every config/*.json, (d) the
+function of tests/e2e/test_*.py and tests/interop/test_*.py (live interop with the kernel's
+tunnels in network namespaces; needs root) (one result, or one per sub-result when it returns
+a list of (name, None or failure text)), (c) `tungw --check` on every config/*.json, (d) the
 configuration-error catalogue of tests/configerr/cases.py, (e) the fuzz corpus replay of every
 build-fuzz/tests/fuzz/fuzz_* binary (default run only).  Jobs run two at a time; each tungw
 gets its own --file-prefix and temporary directory.  With --label L every name is prefixed
@@ -34,6 +35,9 @@ sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 E2E = os.path.join(REPO, "tests", "e2e")
+INTEROP = os.path.join(REPO, "tests", "interop")
+# python test suites, name -> directory (module names must differ between them)
+PY_SUITES = {"e2e": E2E, "interop": INTEROP}
 CONFIGERR = os.path.join(REPO, "tests", "configerr")
 
 UNIT_TIMEOUT = 300
@@ -80,10 +84,10 @@ def _unit_lines(name, out):
     return res
 
 
-def job_e2e(module, fn):
-    name = f"e2e/{module}.py::{fn}"
-    if E2E not in sys.path:
-        sys.path.insert(0, E2E)
+def job_e2e(module, fn, suite="e2e"):
+    name = f"{suite}/{module}.py::{fn}"
+    if PY_SUITES[suite] not in sys.path:
+        sys.path.insert(0, PY_SUITES[suite])
     t0 = time.time()
     try:
         mod = importlib.import_module(module)
@@ -185,17 +189,18 @@ def run_job(job):
 def discover(build, tungw, fuzz_build, with_fuzz):
     """(selector name, job) pairs, the slow e2e ones first."""
     jobs = []
-    sys.path.insert(0, E2E)
-    for path in sorted(glob.glob(os.path.join(E2E, "test_*.py"))):
-        module = os.path.basename(path)[:-3]
-        try:
-            mod = importlib.import_module(module)
-        except Exception:
-            jobs.append((f"e2e/{module}.py", ("e2e", module, "__import__")))
-            continue
-        for fn in sorted(n for n in dir(mod) if n.startswith("test_") and
-                         callable(getattr(mod, n))):
-            jobs.append((f"e2e/{module}.py::{fn}", ("e2e", module, fn)))
+    for suite, sdir in PY_SUITES.items():
+        sys.path.insert(0, sdir)
+        for path in sorted(glob.glob(os.path.join(sdir, "test_*.py"))):
+            module = os.path.basename(path)[:-3]
+            try:
+                mod = importlib.import_module(module)
+            except Exception:
+                jobs.append((f"{suite}/{module}.py", ("e2e", module, "__import__", suite)))
+                continue
+            for fn in sorted(n for n in dir(mod) if n.startswith("test_") and
+                             callable(getattr(mod, n))):
+                jobs.append((f"{suite}/{module}.py::{fn}", ("e2e", module, fn, suite)))
     sys.path.insert(0, CONFIGERR)
     try:
         import cases
