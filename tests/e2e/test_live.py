@@ -110,7 +110,10 @@ def test_dumpcap_captures_running_gateway():
     old = _hugepages(320)
     tmp = tempfile.mkdtemp(prefix="tgw-pdump-")
     prefix = "tgwpd%d" % os.getpid()
-    p = _start(tmp, prefix, ["-m", "256"], 60)
+    # The secondary maps the primary's memory at the same addresses: put it where neither an
+    # ASan primary (its shadow covers 2 GiB..16 TiB) nor the secondary's own libraries and
+    # heap (near 0x55.. and 0x7f.. TiB, moved by ASLR) can be, or dumpcap fails at random.
+    p = _start(tmp, prefix, ["-m", "256", "--base-virtaddr", "0x200000000000"], 60)
     try:
         sock = "/var/run/dpdk/%s/dpdk_telemetry.v2" % prefix
         for _ in range(300):
