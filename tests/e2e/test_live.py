@@ -139,7 +139,7 @@ def test_dumpcap_captures_running_gateway():
             os.unlink(f)
         with open(HP, "w") as f:
             f.write(str(old))
-    assert p.returncode == 0, res
+    assert p.returncode == 0, "exit status %s: %s" % (p.returncode, res)
     assert "signal 15, stopping" in res, res
     assert "mbufs in use at exit: 0" in res, res
     shutil.rmtree(tmp, ignore_errors=True)
