@@ -40,6 +40,11 @@ INTEROP = os.path.join(REPO, "tests", "interop")
 PY_SUITES = {"e2e": E2E, "interop": INTEROP}
 CONFIGERR = os.path.join(REPO, "tests", "configerr")
 
+# Run alone: dpdk-dumpcap's detach races with a worker inside the pdump callback (DPDK
+# 22.11 frees the capture pool without waiting for it; docs/architecture.md). A worker
+# preempted there by a parallel job makes the window milliseconds wide.
+ALONE = {"e2e/test_live.py::test_dumpcap_captures_running_gateway"}
+
 UNIT_TIMEOUT = 300
 CHECK_TIMEOUT = 60
 FUZZ_TIMEOUT = 300
@@ -254,23 +259,32 @@ def run_suite(build, fuzz_build, label, only, jobs_n, with_fuzz):
     npass = nfail = 0
     t0 = time.time()
     ctx = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, jobs_n),
-                                                mp_context=ctx) as pool:
-        futs = [pool.submit(run_job, j) for _, j in jobs]
-        for fut in concurrent.futures.as_completed(futs):
-            try:
-                results = fut.result()
-            except Exception as e:
-                results = [(False, "runner", f"worker died: {e!r}")]
-            for ok, name, detail in results:
-                if only and name.startswith("unit/") and not selected(name, only):
-                    continue
-                if ok:
-                    npass += 1
-                    print(f"PASS {label}{name}" + (f" {detail}" if detail else ""), flush=True)
-                else:
-                    nfail += 1
-                    print(f"FAIL {label}{name}: {detail.rstrip()}", flush=True)
+    # Jobs in ALONE run after the others, one at a time, with no other job competing for
+    # the two CPUs (see ALONE).
+    shared = [(n, j) for n, j in jobs if n not in ALONE]
+    alone = [(n, j) for n, j in jobs if n in ALONE]
+
+    def outcomes():
+        for group, width in ((shared, jobs_n), (alone, 1)):
+            with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, width),
+                                                        mp_context=ctx) as pool:
+                futs = [pool.submit(run_job, j) for _, j in group]
+                for fut in concurrent.futures.as_completed(futs):
+                    try:
+                        yield fut.result()
+                    except Exception as e:
+                        yield [(False, "runner", f"worker died: {e!r}")]
+
+    for results in outcomes():
+        for ok, name, detail in results:
+            if only and name.startswith("unit/") and not selected(name, only):
+                continue
+            if ok:
+                npass += 1
+                print(f"PASS {label}{name}" + (f" {detail}" if detail else ""), flush=True)
+            else:
+                nfail += 1
+                print(f"FAIL {label}{name}: {detail.rstrip()}", flush=True)
     shutil.rmtree(snapdir, ignore_errors=True)
     print(f"# {label or 'main:'} {len(jobs)} jobs in {time.time() - t0:.0f}s", flush=True)
     return npass, nfail
