@@ -203,6 +203,25 @@ tgw_tnl_acc_add(struct tgw_tnl_acc *a, uint16_t t, uint32_t bytes, bool encap)
 	a->bytes += bytes;
 }
 
+/* Big-endian loads at any alignment (headers behind Ethernet are 2-byte aligned). */
+static __rte_always_inline uint16_t
+tgw_be16_at(const uint8_t *p)
+{
+	rte_be16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_be_to_cpu_16(v);
+}
+
+static __rte_always_inline uint32_t
+tgw_be32_at(const uint8_t *p)
+{
+	rte_be32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_be_to_cpu_32(v);
+}
+
 /* Maximum nesting of tunnels inside tunnels before a packet is dropped as a loop. */
 #define TGW_TNL_MAX_DEPTH 4
 
@@ -279,17 +298,16 @@ tgw_tnl_decap_l2(struct rte_mbuf *m, const struct tgw_tunnel *t, uint32_t inner,
 	if (unlikely(m->data_len < inner + RTE_ETHER_HDR_LEN))
 		return TGW_DECAP_BAD_INNER;
 	if (unlikely((outer_ds & TGW_ECN_MASK) == TGW_ECN_CE)) {
-		rte_be16_t et;
+		uint16_t et = tgw_be16_at(f + 12);
 		uint8_t *ip = f + RTE_ETHER_HDR_LEN;
 		int ecn = 0;
 
-		memcpy(&et, f + 12, sizeof(et));
-		if (et == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+		if (et == RTE_ETHER_TYPE_IPV4 &&
 		    m->data_len >= inner + RTE_ETHER_HDR_LEN + 20) {
 			ecn = tgw_tnl_ecn_decap(outer_ds, ip[1]);
 			if (ecn > 0)
 				tgw_ip4_set_ce((struct rte_ipv4_hdr *)ip);
-		} else if (et == RTE_BE16(RTE_ETHER_TYPE_IPV6) &&
+		} else if (et == RTE_ETHER_TYPE_IPV6 &&
 			   m->data_len >= inner + RTE_ETHER_HDR_LEN + 40) {
 			ecn = tgw_tnl_ecn_decap(outer_ds, (uint8_t)((ip[0] << 4) | (ip[1] >> 4)));
 			if (ecn > 0)

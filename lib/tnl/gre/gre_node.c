@@ -17,24 +17,6 @@
 
 uint64_t tgw_erspan_ts_base, tgw_erspan_tsc0;
 
-/* Big-endian loads at any alignment. */
-static __rte_always_inline uint16_t
-gre_be16(const uint8_t *p)
-{
-	rte_be16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return rte_be_to_cpu_16(v);
-}
-
-static __rte_always_inline uint32_t
-gre_be32(const uint8_t *p)
-{
-	rte_be32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return rte_be_to_cpu_32(v);
-}
 static uint16_t gre_ident[RTE_MAX_LCORE];
 
 struct encap_ctx {
@@ -58,7 +40,7 @@ erspan_fill(uint8_t *eh, const struct tgw_tunnel *t, const uint8_t *frame, uint3
 
 	if (len >= RTE_ETHER_HDR_LEN + 4 &&
 	    ((const struct rte_ether_hdr *)frame)->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
-		vlan = gre_be16(frame + RTE_ETHER_HDR_LEN) & 0xfff;
+		vlan = tgw_be16_at(frame + RTE_ETHER_HDR_LEN) & 0xfff;
 		en = t->erspan_ver == 1 ? 3 : 0;
 	}
 	if (t->erspan_ver == 2) {
@@ -339,8 +321,8 @@ gre_decap_one(struct rte_mbuf *m, struct decap_ctx *c, const bool o6)
 	}
 	if (unlikely(m->data_len < off + 4))
 		return GRE_DECAP_TRUNC;
-	flags = gre_be16(p + off);
-	proto = gre_be16(p + off + 2);
+	flags = tgw_be16_at(p + off);
+	proto = tgw_be16_at(p + off + 2);
 	if (unlikely(flags & TGW_GRE_VER))
 		return GRE_DECAP_VERSION; /* RFC 2784 §2.3.1: version 0 only */
 	if (unlikely(flags & TGW_GRE_RESERVED))
@@ -351,11 +333,11 @@ gre_decap_one(struct rte_mbuf *m, struct decap_ctx *c, const bool o6)
 	q = off + 4 + ((flags & TGW_GRE_C) ? 4 : 0);
 	keyed = flags & TGW_GRE_K;
 	if (keyed) {
-		key = gre_be32(p + q);
+		key = tgw_be32_at(p + q);
 		q += 4;
 	}
 	if (flags & TGW_GRE_S)
-		seq = gre_be32(p + q);
+		seq = tgw_be32_at(p + q);
 	inner = off + hlen;
 	if (likely(proto == RTE_ETHER_TYPE_IPV4 || proto == RTE_ETHER_TYPE_IPV6)) {
 		cls = TGW_GRE_CLS_L3;
@@ -374,7 +356,7 @@ gre_decap_one(struct rte_mbuf *m, struct decap_ctx *c, const bool o6)
 		if (unlikely(ver != (proto == TGW_ETH_P_ERSPAN ? 1 : 2)))
 			return GRE_DECAP_ERS_VER;
 		/* the session id is the key (kernel erspan_rcv) */
-		key = gre_be16(p + inner + 2) & TGW_ERSPAN_SID_MASK;
+		key = tgw_be16_at(p + inner + 2) & TGW_ERSPAN_SID_MASK;
 		keyed = true;
 		inner += ver == 1 ? sizeof(struct tgw_erspan2_hdr) : sizeof(struct tgw_erspan3_hdr);
 		if (unlikely(m->data_len < inner))

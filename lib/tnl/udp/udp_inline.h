@@ -9,39 +9,6 @@
 #include "tnl_inline.h"
 #include "udp.h"
 
-/*
- * The UDP header of an IPv4 outer packet whose other headers are filled: source
- * port fixed or from the inner flow (udp_flow_src_port), length, the GUE protocol
- * of sit's two inner families, and the checksum when the tunnel sends one (over
- * the pseudo-header and everything after, RFC 768; 0 computes as 0xffff).
- */
-static __rte_always_inline void
-tgw_udp4_encap_fill(struct rte_mbuf *m, struct rte_ipv4_hdr *o, const struct tgw_tunnel *t,
-		    const struct tgw_inner *in)
-{
-	uint8_t *u = (uint8_t *)o + t->udp_off;
-	const uint8_t *inner = (const uint8_t *)o + t->hdr_len;
-	rte_be16_t v;
-
-	v = rte_cpu_to_be_16(t->sport ? t->sport
-				      : tgw_udp_sport(tgw_flow_hash(inner, in->len, in->v6)));
-	memcpy(u, &v, sizeof(v));
-	v = rte_cpu_to_be_16((uint16_t)(t->hdr_len - t->udp_off + in->len));
-	memcpy(u + 4, &v, sizeof(v));
-	/* sit mode any: the inner family decides (gre's GUE protocol is 47 in the template) */
-	if (t->encap == TGW_ENCAP_GUE && t->gre_off == 0 &&
-	    t->inner == (TGW_INNER_IP4 | TGW_INNER_IP6))
-		u[sizeof(struct rte_udp_hdr) + 1] = in->v6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
-	if (t->udp_csum) {
-		uint16_t off = (uint16_t)(u - rte_pktmbuf_mtod(m, uint8_t *));
-
-		v = 0;
-		memcpy(u + 6, &v, sizeof(v));
-		v = rte_ipv4_udptcp_cksum_mbuf(m, o, off);
-		memcpy(u + 6, &v, sizeof(v));
-	}
-}
-
 /* Flow hash of an Ethernet frame for its source port: the flow of an untagged IP
  * packet, else the addresses and type (udp_flow_src_port's use_eth fallback). */
 static __rte_always_inline uint32_t
@@ -60,10 +27,14 @@ tgw_l2_flow_hash(const uint8_t *f, uint32_t len)
 	return rte_hash_crc(f, RTE_MIN(len, (uint32_t)RTE_ETHER_HDR_LEN), 0);
 }
 
-/* The UDP header of a geneve / vxlan packet whose outer IP header is filled: source
- * port, length, checksum (IPv4 with udpcsum, IPv6 unless udp6zerocsumtx). */
+/*
+ * The UDP header of an outer packet whose other headers are filled: source port fixed
+ * or from the inner flow's hash (udp_flow_src_port), length, and the checksum when the
+ * tunnel sends one (over the pseudo-header and everything after, RFC 768; 0 computes as
+ * 0xffff): FOU/GUE with csum, geneve/vxlan with udpcsum or over IPv6.
+ */
 static __rte_always_inline void
-tgw_udp_l2_fill(struct rte_mbuf *m, uint8_t *o, const struct tgw_tunnel *t,
+tgw_udp_fill(struct rte_mbuf *m, uint8_t *o, const struct tgw_tunnel *t,
 		const struct tgw_inner *in, uint32_t hash, bool v6)
 {
 	uint8_t *u = o + t->udp_off;
@@ -82,6 +53,22 @@ tgw_udp_l2_fill(struct rte_mbuf *m, uint8_t *o, const struct tgw_tunnel *t,
 		       : rte_ipv4_udptcp_cksum_mbuf(m, (const struct rte_ipv4_hdr *)o, off);
 		memcpy(u + 6, &v, sizeof(v));
 	}
+}
+
+/* FOU/GUE under ipip, sit and gre (IPv4 outer): sit mode any's GUE protocol follows the
+ * inner family (gre's is 47 in the template), then the UDP header. */
+static __rte_always_inline void
+tgw_udp4_encap_fill(struct rte_mbuf *m, struct rte_ipv4_hdr *o, const struct tgw_tunnel *t,
+		    const struct tgw_inner *in)
+{
+	uint8_t *u = (uint8_t *)o + t->udp_off;
+
+	if (t->encap == TGW_ENCAP_GUE && t->gre_off == 0 &&
+	    t->inner == (TGW_INNER_IP4 | TGW_INNER_IP6))
+		u[sizeof(struct rte_udp_hdr) + 1] = in->v6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
+	tgw_udp_fill(m, (uint8_t *)o, t, in,
+		     t->sport ? 0 : tgw_flow_hash((const uint8_t *)o + t->hdr_len, in->len, in->v6),
+		     false);
 }
 
 #endif

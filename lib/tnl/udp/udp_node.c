@@ -18,24 +18,6 @@
 #include "udp.h"
 #include "udp_inline.h"
 
-static __rte_always_inline uint16_t
-be16_at(const uint8_t *p)
-{
-	rte_be16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return rte_be_to_cpu_16(v);
-}
-
-static __rte_always_inline uint32_t
-be32_at(const uint8_t *p)
-{
-	rte_be32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return rte_be_to_cpu_32(v);
-}
-
 /* ---- receive-port demultiplexing ---- */
 
 #define UDP_LOCAL_NEXT_NODES \
@@ -97,13 +79,13 @@ gue_parse(const uint8_t *g, uint32_t avail, uint8_t *proto)
 		return GUE_BAD_HLEN;
 	if (g[0] & 0x20)
 		return GUE_CONTROL;
-	flags = be16_at(g + 2);
+	flags = tgw_be16_at(g + 2);
 	if (unlikely(flags & ~TGW_GUE_FLAG_PRIV))
 		return GUE_BAD_FLAGS;
 	if (flags & TGW_GUE_FLAG_PRIV) {
 		if (unlikely(len < sizeof(struct tgw_gue_hdr) + 4))
 			return GUE_BAD_HLEN;
-		if (unlikely(be32_at(g + 4) != 0))
+		if (unlikely(tgw_be32_at(g + 4) != 0))
 			return GUE_BAD_FLAGS;
 	}
 	if (unlikely(g[1] != IPPROTO_IPIP && g[1] != IPPROTO_IPV6 && g[1] != IPPROTO_GRE))
@@ -134,7 +116,7 @@ fou4_pull(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint32_t ihl, uint32_t pu
 static __rte_always_inline uint16_t
 udp_demux(struct rte_mbuf *m, uint8_t *p, uint32_t off, uint32_t ulen, bool v6, bool zero)
 {
-	const uint8_t slot = tgw.udp_demux[v6][be16_at(p + off + 2)];
+	const uint8_t slot = tgw.udp_demux[v6][tgw_be16_at(p + off + 2)];
 	const struct tgw_udp_port *u;
 	uint32_t pull;
 	uint8_t proto;
@@ -181,7 +163,7 @@ udp_check_len(struct rte_mbuf *m, uint8_t *p, uint32_t off, uint32_t plen, uint3
 {
 	if (unlikely(m->data_len < off + sizeof(struct rte_udp_hdr)))
 		return UDP_TRUNC;
-	*ulen = be16_at(p + off + 4);
+	*ulen = tgw_be16_at(p + off + 4);
 	if (unlikely(*ulen < sizeof(struct rte_udp_hdr) || *ulen > plen))
 		return UDP_BAD_LEN;
 	if (unlikely(*ulen < plen))
@@ -368,7 +350,7 @@ geneve_options(const struct tgw_tunnel *t, const uint8_t *o, uint32_t len)
 		ol = 4 + (o[i + 3] & 0x1f) * 4u;
 		if (ol > len - i)
 			return GENEVE_OPTIONS;
-		if ((o[i + 2] & TGW_GENEVE_OPT_CRIT) && !geneve_opt_known(t, be16_at(o + i), o[i + 2]))
+		if ((o[i + 2] & TGW_GENEVE_OPT_CRIT) && !geneve_opt_known(t, tgw_be16_at(o + i), o[i + 2]))
 			return GENEVE_CRITICAL;
 		i += ol;
 	}
@@ -393,9 +375,9 @@ geneve_decap_one(struct rte_mbuf *m, struct l2u_decap_ctx *c)
 	inner = off + sizeof(struct tgw_geneve_hdr) + olen;
 	if (unlikely(m->data_len < inner))
 		return GENEVE_OPTIONS;
-	if (unlikely(be16_at(g + 2) != 0x6558))
+	if (unlikely(tgw_be16_at(g + 2) != 0x6558))
 		return GENEVE_PROTO;
-	tid = l2u_lookup(m, c, TGW_UDP_CLS_GENEVE, be32_at(g + 4) >> 8, aux, &ds);
+	tid = l2u_lookup(m, c, TGW_UDP_CLS_GENEVE, tgw_be32_at(g + 4) >> 8, aux, &ds);
 	if (unlikely(tid < 0))
 		return TGW_DECAP_NO_TUNNEL;
 	t = &tgw.tunnels[tid];
@@ -426,7 +408,7 @@ vxlan_decap_one(struct rte_mbuf *m, struct l2u_decap_ctx *c)
 		return VXLAN_TRUNC;
 	if (unlikely(!(v[0] & 0x08)))
 		return VXLAN_NO_I;
-	tid = l2u_lookup(m, c, TGW_UDP_CLS_VXLAN, be32_at(v + 4) >> 8, aux, &ds);
+	tid = l2u_lookup(m, c, TGW_UDP_CLS_VXLAN, tgw_be32_at(v + 4) >> 8, aux, &ds);
 	if (unlikely(tid < 0))
 		return TGW_DECAP_NO_TUNNEL;
 	t = &tgw.tunnels[tid];
@@ -509,7 +491,7 @@ l2u_encap_one(struct rte_mbuf *m, struct l2u_encap_ctx *c)
 
 	if (unlikely(next != TGW_ENCAP_PENDING))
 		return next;
-	hash = tgw_l2_flow_hash(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
+	hash = t->sport ? 0 : tgw_l2_flow_hash(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
 	o = tgw_tnl_push(m, &c->pl, &in, t->hdr_len, &direct);
 	if (unlikely(o == NULL))
 		return TGW_ENCAP_NO_MBUF;
@@ -518,7 +500,7 @@ l2u_encap_one(struct rte_mbuf *m, struct l2u_encap_ctx *c)
 
 		tgw_ip4_outer_fill(ip, t, IPPROTO_UDP, in.len + t->hdr_len, in.ds, in.ttl, 0,
 				   &c->ident);
-		tgw_udp_l2_fill(m, o, t, &in, hash, false);
+		tgw_udp_fill(m, o, t, &in, hash, false);
 		return tgw_tnl_encap_done(m, &c->pl, &in, direct, &c->acc);
 	} else {
 		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)o;
@@ -528,7 +510,7 @@ l2u_encap_one(struct rte_mbuf *m, struct l2u_encap_ctx *c)
 		ip6->payload_len = rte_cpu_to_be_16(t->hdr_len - sizeof(*ip6) + in.len);
 		if (t->ttl == 0)
 			ip6->hop_limits = in.ttl;
-		tgw_udp_l2_fill(m, o, t, &in, hash, true);
+		tgw_udp_fill(m, o, t, &in, hash, true);
 	}
 	next = tgw_tnl_encap_done(m, &c->pl, &in, direct, &c->acc);
 	/* an IPv6 outer packet that is not direct takes the IPv6 nodes */
