@@ -233,6 +233,7 @@ main(int argc, char **argv)
 	       tgw.n_workers);
 	fflush(stdout);
 
+	tgw_graph_node_stats = o.node_stats;
 	for (uint16_t w = 0; w < tgw.n_workers; w++)
 		rte_eal_remote_launch(tgw_worker_main, (void *)(uintptr_t)w, tgw.workers[w]);
 

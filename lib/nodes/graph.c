@@ -11,6 +11,7 @@
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_graph.h>
+#include <rte_graph_worker.h>
 #include <rte_ip_frag.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -281,6 +282,43 @@ tgw_graph_of(uint16_t w)
 	return rte_graph_lookup(name);
 }
 
+/*
+ * One walk of a graph: the source nodes, then every pending stream in the order
+ * the nodes were scheduled, as rte_graph_walk. rte_graph_walk also reads the TSC
+ * twice around every node call (the library's stats are compiled in): that costs
+ * some 3 cycles per packet at 64-packet bursts, so it is paid only with stats.
+ */
+static __rte_always_inline void
+graph_walk(struct rte_graph *g, const bool stats)
+{
+	const rte_graph_off_t *cir = g->cir_start;
+	const rte_node_t mask = g->cir_mask;
+	uint32_t head = g->head;
+
+	while (likely(head != g->tail)) {
+		struct rte_node *node = RTE_PTR_ADD(g, cir[(int32_t)head++]);
+		void **objs = node->objs;
+
+		rte_prefetch0(objs);
+		if (stats) {
+			uint64_t t0 = rte_rdtsc();
+			uint16_t rc = node->process(g, node, objs, node->idx);
+
+			node->total_cycles += rte_rdtsc() - t0;
+			node->total_calls++;
+			node->total_objs += rc;
+		} else {
+			node->process(g, node, objs, node->idx);
+		}
+		node->idx = 0;
+		/* source nodes sit at negative offsets; pending streams wrap on the mask */
+		head = likely((int32_t)head > 0) ? head & mask : head;
+	}
+	g->tail = 0;
+}
+
+bool tgw_graph_node_stats;
+
 /* A worker: walk its graph; between walks it holds no reference into shared tables. */
 int
 tgw_worker_main(void *arg)
@@ -290,9 +328,16 @@ tgw_worker_main(void *arg)
 
 	rte_rcu_qsbr_thread_register(tgw.qs, w);
 	rte_rcu_qsbr_thread_online(tgw.qs, w);
-	while (!tgw.quit) {
-		rte_graph_walk(g);
-		rte_rcu_qsbr_quiescent(tgw.qs, w);
+	if (tgw_graph_node_stats) {
+		while (!tgw.quit) {
+			graph_walk(g, true);
+			rte_rcu_qsbr_quiescent(tgw.qs, w);
+		}
+	} else {
+		while (!tgw.quit) {
+			graph_walk(g, false);
+			rte_rcu_qsbr_quiescent(tgw.qs, w);
+		}
 	}
 	rte_rcu_qsbr_thread_offline(tgw.qs, w);
 	rte_rcu_qsbr_thread_unregister(tgw.qs, w);
