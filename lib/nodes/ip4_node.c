@@ -30,14 +30,20 @@
 		[IP_FWD_NOT_HOST] = TGW_DROP_NODE(not_for_us), \
 	}
 
-/* The header checksum verifies (RFC 1071): a 20-byte header is loaded in three integer
- * registers (a copy through a stack buffer would stall on store forwarding), its five
- * 32-bit words summed in 64 bits, then folded. */
+/*
+ * The header checksum verifies (RFC 1071): the ones'-complement sum of the header's
+ * 16-bit words is 0xffff. Since 2^16 = 1 (mod 0xffff), that sum is the arithmetic sum
+ * of the words mod 0xffff, also of 32-bit words, in either byte order (a byte swap
+ * multiplies by 256, prime to 0xffff); a non-zero header cannot sum to +0. So: the
+ * five 32-bit words of a 20-byte header, loaded in three registers (a copy through a
+ * stack buffer would stall on store forwarding), summed in 64 bits, and one modulo
+ * by a constant, in place of the folds.
+ */
 static __rte_always_inline bool
 tgw_ip4_cksum_ok(const struct rte_ipv4_hdr *ip, uint32_t ihl)
 {
 	const uint8_t *p = (const uint8_t *)ip;
-	uint64_t a, b, s;
+	uint64_t a, b;
 	uint32_t c;
 
 	if (unlikely(ihl != sizeof(*ip)))
@@ -45,11 +51,7 @@ tgw_ip4_cksum_ok(const struct rte_ipv4_hdr *ip, uint32_t ihl)
 	memcpy(&a, p, sizeof(a));
 	memcpy(&b, p + 8, sizeof(b));
 	memcpy(&c, p + 16, sizeof(c));
-	s = (a & 0xffffffff) + (a >> 32) + (b & 0xffffffff) + (b >> 32) + c;
-	s = (s & 0xffff) + ((s >> 16) & 0xffff) + (s >> 32); /* < 3 * 0xffff */
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return s == 0xffff;
+	return ((a & 0xffffffff) + (a >> 32) + (b & 0xffffffff) + (b >> 32) + c) % 0xffff == 0;
 }
 
 /* Martian first octets (RFC 1812 §5.3.7, RFC 5735): sources 0/8, 127/8, 224/4 and up;

@@ -69,12 +69,24 @@ static __rte_always_inline void
 tgw_node_dispatch(struct rte_graph *graph, struct rte_node *node, void **objs,
 		  const uint16_t *nexts, uint16_t n, uint16_t *spec, bool whole)
 {
-	uint16_t i, start, sp = *spec, diff = 0;
+	uint16_t i, start, sp = *spec, diff = 0, first;
 
 	if (n == 0)
 		return;
 	for (i = 0; i < n; i++) /* no early exit: vectorized */
 		diff |= nexts[i] ^ sp;
+	if (unlikely(diff != 0)) {
+		/* one edge for all, another than last time (a node visited twice per walk,
+		 * as ip4 input for the outer and then the inner packet): learn it */
+		first = nexts[0];
+		diff = 0;
+		for (i = 1; i < n; i++)
+			diff |= nexts[i] ^ first;
+		if (diff == 0 && first < TGW_NEXT_GONE)
+			*spec = sp = first;
+		else
+			diff = 1;
+	}
 	if (likely(diff == 0)) {
 		if (likely(whole))
 			rte_node_next_stream_move(graph, node, sp);
