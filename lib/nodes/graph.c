@@ -319,6 +319,15 @@ graph_walk(struct rte_graph *g, const bool stats)
 
 bool tgw_graph_node_stats;
 
+static __rte_always_inline void
+worker_loop(struct rte_graph *g, uint16_t w, const bool stats)
+{
+	while (!tgw.quit) {
+		graph_walk(g, stats);
+		rte_rcu_qsbr_quiescent(tgw.qs, w);
+	}
+}
+
 /* A worker: walk its graph; between walks it holds no reference into shared tables. */
 int
 tgw_worker_main(void *arg)
@@ -328,17 +337,10 @@ tgw_worker_main(void *arg)
 
 	rte_rcu_qsbr_thread_register(tgw.qs, w);
 	rte_rcu_qsbr_thread_online(tgw.qs, w);
-	if (tgw_graph_node_stats) {
-		while (!tgw.quit) {
-			graph_walk(g, true);
-			rte_rcu_qsbr_quiescent(tgw.qs, w);
-		}
-	} else {
-		while (!tgw.quit) {
-			graph_walk(g, false);
-			rte_rcu_qsbr_quiescent(tgw.qs, w);
-		}
-	}
+	if (tgw_graph_node_stats)
+		worker_loop(g, w, true);
+	else
+		worker_loop(g, w, false);
 	rte_rcu_qsbr_thread_offline(tgw.qs, w);
 	rte_rcu_qsbr_thread_unregister(tgw.qs, w);
 	return 0;
