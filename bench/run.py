@@ -83,10 +83,14 @@ CASES = [
     ("geneve-opt2-decap", "geneve-opt2", "decap"),
     ("vxlan-encap", "vxlan", "encap"),
     ("vxlan-decap", "vxlan", "decap"),
+    ("esp-gcm128-encap", "esp-gcm128", "encap"),
+    ("esp-gcm128-decap", "esp-gcm128", "decap"),
+    ("esp-cbc-sha1-encap", "esp-cbc-sha1", "encap"),
+    ("esp-cbc-sha1-decap", "esp-cbc-sha1", "decap"),
 ]
 
 # Families whose inner packets are IPv4 / carried in an IPv6 outer / bridged frames.
-INNER4 = ("ipip", "gre", "gre-key", "gre-ksc", "gretap", "gre-mirror", "fou", "gue", "geneve",
+INNER4 = ("esp-gcm128", "esp-cbc-sha1", "ipip", "gre", "gre-key", "gre-ksc", "gretap", "gre-mirror", "fou", "gue", "geneve",
           "geneve-opt2", "vxlan")
 OUTER6 = ("ip6tnl", "ip6gre")
 GRE_FAMILIES = ("gre", "gre-key", "gre-ksc", "gretap", "ip6gre", "gre-mirror")
@@ -97,6 +101,40 @@ L2_FAMILIES = ("gretap", "geneve", "geneve-opt2", "vxlan")
 FOU_PORT = 5555
 GENEVE_OPTS = [{"class": 0x0102, "type": 0x01, "data": "00112233"},
                {"class": 0x0102, "type": 0x02, "data": "0011223344556677"}]
+
+# ESP tunnel mode over a vti (key 5): the SA algorithms as tungw and scapy name them.
+# Anti-replay is off (replay_window 0): the replayed pcap repeats its sequence numbers.
+ESP_FAMILIES = {
+    "esp-gcm128": ({"aead": {"name": "rfc4106(gcm(aes))", "key": "0x" + "11" * 20}},
+                   {"crypt_algo": "AES-GCM", "crypt_key": bytes([0x11]) * 20}),
+    "esp-cbc-sha1": ({"enc": {"name": "cbc(aes)", "key": "0x" + "22" * 16},
+                      "auth": {"name": "hmac(sha1)", "key": "0x" + "33" * 20}},
+                     {"crypt_algo": "AES-CBC", "crypt_key": bytes([0x22]) * 16,
+                      "auth_algo": "HMAC-SHA1-96", "auth_key": bytes([0x33]) * 20}),
+}
+ESP_SPI_OUT, ESP_SPI_IN = 0x1001, 0x2001
+
+
+def esp_sa(family, spi):
+    from scapy.layers.inet import IP
+    from scapy.layers.ipsec import ESP, SecurityAssociation
+    src, dst = (WAN4, WAN4_PEER) if spi == ESP_SPI_OUT else (WAN4_PEER, WAN4)
+    return SecurityAssociation(ESP, spi=spi, tunnel_header=IP(src=src, dst=dst),
+                               **ESP_FAMILIES[family][1])
+
+
+def esp_xfrm(family):
+    states = []
+    for src, dst, spi in ((WAN4, WAN4_PEER, ESP_SPI_OUT), (WAN4_PEER, WAN4, ESP_SPI_IN)):
+        st = {"src": src, "dst": dst, "proto": "esp", "spi": spi, "mode": "tunnel",
+              "replay_window": 0}
+        st.update(ESP_FAMILIES[family][0])
+        states.append(st)
+    pols = [{"dir": d, "mark": 5, "tmpl": [{"src": a, "dst": b, "proto": "esp",
+                                            "mode": "tunnel"}]}
+            for d, a, b in (("in", WAN4_PEER, WAN4), ("out", WAN4, WAN4_PEER))]
+    return {"states": states, "policies": pols}
+
 
 # Timing profiles (seconds): warm-up after the first packet leaves, measured
 # window, telemetry sampling period.
@@ -144,6 +182,8 @@ def tunnel_def(family):
         return {"name": "vx1", "type": "vxlan", "id": 100, "local": WAN4, "remote": WAN4_PEER}
     if family == "sit":
         return {"name": "sit1", "type": "sit", "local": WAN4, "remote": WAN4_PEER}
+    if family in ESP_FAMILIES:
+        return {"name": "vti1", "type": "vti", "key": 5, "local": WAN4, "remote": WAN4_PEER}
     return {"name": "ip6tnl1", "type": "ip6tnl", "mode": "ip6ip6", "local": WAN6,
             "remote": WAN6_PEER}
 
@@ -175,6 +215,8 @@ def make_config(family, direction, in_dev, out_dev):
                          {"port": FOU_PORT, "ipproto": 4}]}
     if family == "gre-mirror":  # the forwarded stream is mirrored into ERSPAN too
         extra = {"mirrors": [{"dev": "lan0", "direction": "ingress", "to": "erspan1"}]}
+    if family in ESP_FAMILIES:
+        extra = {"xfrm": esp_xfrm(family)}
         tun = [tun, {"name": "erspan1", "type": "erspan", "local": WAN4,
                      "remote": WAN4_PEER, "key": 10, "erspan_ver": 2}]
     return dict(extra, **{
@@ -216,6 +258,15 @@ def make_packet(case, i, payload):
     udp = UDP(sport=sport, dport=9) / Raw(payload)
     if family in UDP_FAMILIES:
         return make_udp_packet(family, direction, i, udp)
+    if family in ESP_FAMILIES:
+        if direction == "encap":
+            return (Ether(dst=LAN_MAC, src=LAN_HOST_MAC) /
+                    IP(src="10.1.0.%d" % (2 + i % 16), dst=FAR4 + "2", ttl=64) / udp)
+        inner = IP(src=FAR4 + "%d" % (2 + i % 16), dst=LAN4_HOST, ttl=64) / udp
+        # a fixed IV per frame keeps the frame size constant and the output checkable
+        sa = esp_sa(family, ESP_SPI_IN)
+        iv = bytes([i & 0xff]) * sa.crypt_algo.iv_size
+        return Ether(dst=WAN_MAC, src=WAN_PEER_MAC) / sa.encrypt(inner, seq_num=i + 1, iv=iv)
     if family in GRE_FAMILIES:
         if direction == "encap":
             if family == "gretap":
@@ -343,11 +394,15 @@ def make_frames(case, size, n=NPKTS):
     headers allow when they do not fit in `size` (IPv6 inner decap at 64)."""
     base = len(bytes(make_packet(case, 0, b"")))
     pad = max(0, size - base)
+    # ESP pads to the cipher block: the largest frame not above size
+    while (case[1] in ESP_FAMILIES and pad > 0 and
+           len(bytes(make_packet(case, 0, bytes(pad)))) > size):
+        pad -= 1
     frames = [make_packet(case, i, bytes((i + k) & 0xff for k in range(pad)))
               for i in range(n)]
     actual = len(bytes(frames[0]))
     assert all(len(bytes(f)) == actual for f in frames)
-    assert actual == max(size, base)
+    assert actual == max(size, base) or case[1] in ESP_FAMILIES
     return frames, actual
 
 
@@ -395,6 +450,8 @@ def check_output(case, in_frames, out_path):
         return check_gre(case, in_frames, out)
     if family in UDP_FAMILIES:
         return check_udp(case, in_frames, out)
+    if family in ESP_FAMILIES:
+        return check_esp(case, in_frames, out)
     if len(out) != len(in_frames):
         return "%d frames out for %d in" % (len(out), len(in_frames))
     for i, (fi, fo) in enumerate(zip(in_frames, out)):
@@ -434,6 +491,34 @@ def check_output(case, in_frames, out_path):
                       min(len(got), len(want)))
             return ("frame %d: inner packet differs at byte %d of %d (got %s, want %s)" % (
                 i, at, len(want), got[at:at + 8].hex() or "end", want[at:at + 8].hex()))
+    return None
+
+
+def check_esp(case, in_frames, out):
+    """ESP via vti: encap output decrypts in scapy to the forwarded inner packet; decap
+    output is the forwarded inner packet."""
+    from scapy.layers.inet import IP
+    from scapy.layers.l2 import Ether
+
+    _, family, direction = case
+    if len(out) != len(in_frames):
+        return "%d frames out for %d in" % (len(out), len(in_frames))
+    sa = esp_sa(family, ESP_SPI_OUT)
+    for i, (fi, fo) in enumerate(zip(in_frames, out)):
+        e = Ether(bytes(fo))
+        if direction == "decap":
+            want = bytes(_fwd(esp_sa(family, ESP_SPI_IN).decrypt(Ether(bytes(fi))[IP])))
+            if bytes(e.payload) != want:
+                return "frame %d: inner packet differs" % i
+            continue
+        if (e[IP].src, e[IP].dst, e[IP].proto) != (WAN4, WAN4_PEER, 50):
+            return "frame %d: outer is not ESP %s > %s" % (i, WAN4, WAN4_PEER)
+        try:
+            got = bytes(sa.decrypt(IP(bytes(e[IP]))))
+        except Exception as ex:  # scapy raises on a bad ICV
+            return "frame %d: scapy cannot decrypt: %s" % (i, ex)
+        if got != _inner_expected(fi, "encap"):
+            return "frame %d: decrypted inner packet differs" % i
     return None
 
 

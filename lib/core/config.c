@@ -15,6 +15,7 @@
 
 #include <rte_malloc.h>
 
+#include "ipsec.h"
 #include "l2.h"
 #include "ports.h"
 #include "tnl.h"
@@ -651,8 +652,7 @@ parse_neigh(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_nei
 /* ---- top level ---- */
 
 static const char *const top_keys[] = {"ports", "tunnels", "routes", "neighbors", "bridges",
-					"mirrors", "fou", NULL};
-static const char *const later_keys[] = {"xfrm", NULL};
+					"mirrors", "fou", "xfrm", NULL};
 
 static int
 get_array(struct tgw_cfg_ctx *c, json_t *root, const char *key, json_t **out)
@@ -673,8 +673,6 @@ load_root(struct tgw_cfg_ctx *c, json_t *root)
 	if (!json_is_object(root))
 		return tgw_cfg_err(c, "", NULL, "the configuration is not a JSON object");
 	json_object_foreach(root, k, v) {
-		if (in_list(k, later_keys))
-			return tgw_cfg_err(c, k, NULL, "\"%s\" is not supported yet", k);
 		if (!in_list(k, top_keys))
 			return tgw_cfg_err(c, k, NULL, "unknown key \"%s\"", k);
 	}
@@ -717,6 +715,8 @@ load_root(struct tgw_cfg_ctx *c, json_t *root)
 	if (get_array(c, root, "bridges", &bridges) < 0 ||
 	    get_array(c, root, "mirrors", &mirrors) < 0 ||
 	    tgw_l2_parse(c, bridges, mirrors) < 0)
+		return -1;
+	if (tgw_xfrm_parse(c, json_object_get(root, "xfrm")) < 0)
 		return -1;
 	if (routes) {
 		tgw.routes = calloc(json_array_size(routes) + 1, sizeof(*tgw.routes));
@@ -767,6 +767,7 @@ tgw_config_free(void)
 		if (tgw.ports[i].profile)
 			json_decref(tgw.ports[i].profile);
 	tgw_l2_free();
+	tgw_xfrm_free();
 	free(tgw.tunnels);
 	free(tgw.routes);
 	free(tgw.neighs);
@@ -797,6 +798,8 @@ tgw_config_load_text(const char *name, const char *text, char *err, size_t errle
 	json_decref(root);
 	if (rc == 0)
 		rc = tgw_tnl_finalize(&c);
+	if (rc == 0)
+		rc = tgw_xfrm_finalize(&c);
 	return rc;
 }
 
@@ -893,5 +896,5 @@ tgw_config_summary(FILE *f)
 			fprintf(f, " ipproto %u", u->ipproto);
 		fprintf(f, "\n");
 	}
-	fprintf(f, "sas: 0\n");
+	tgw_xfrm_summary(f);
 }

@@ -67,6 +67,20 @@
 	X(no_bridge) \
 	X(bridge_same_port) \
 	X(mirror_no_mbuf) \
+	X(esp_truncated) \
+	X(esp_bad_length) \
+	X(esp_replay) \
+	X(esp_auth_failed) \
+	X(esp_bad_padding) \
+	X(esp_tfc_dummy) \
+	X(esp_bad_next_header) \
+	X(esp_seq_overflow) \
+	X(ipsec_crypto_error) \
+	X(ipsec_nonlinear) \
+	X(xfrm_no_policy) \
+	X(xfrm_policy_block) \
+	X(xfrm_policy_mismatch) \
+	X(xfrm_no_state) \
 	X(too_big) \
 	X(frag_failed) \
 	X(frag_bad) \

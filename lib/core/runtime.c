@@ -13,6 +13,7 @@
 #include "ctl.h"
 #include "graph.h"
 #include "gre.h"
+#include "ipsec.h"
 #include "l2.h"
 #include "ports.h"
 #include "route.h"
@@ -100,6 +101,8 @@ tgw_runtime_init(char *err, size_t errlen)
 	tgw_tnl_rebuild();
 	if (tgw_route_init(socket, err, errlen) < 0)
 		return -1;
+	if (tgw_n_sas && tgw_ipsec_start(err, errlen) < 0)
+		return -1;
 	return tgw_graph_setup(err, errlen);
 }
 
@@ -121,6 +124,8 @@ tgw_runtime_fini(void)
 	tgw_ctl_poll();
 	tgw_ctl_fini();
 	tgw_graph_fini();
+	if (tgw_n_sas)
+		tgw_ipsec_stop();
 	for (unsigned int p = 0; p < tgw.n_ports; p++) {
 		tgw_stats_port(p, &c); /* keep the last PMD counters */
 		tgw_port_close(&tgw.ports[p]);

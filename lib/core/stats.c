@@ -9,6 +9,8 @@
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 
+#include "ipsec.h"
+
 struct tgw_lcore_stats *tgw_stats;
 
 int
@@ -75,7 +77,7 @@ void *
 tgw_stats_json(void)
 {
 	json_t *root = json_object(), *ports = json_object(), *tunnels = json_object();
-	json_t *drops = json_object();
+	json_t *drops = json_object(), *sas = json_object();
 
 	for (unsigned int p = 0; p < tgw.n_ports; p++) {
 		struct tgw_port_counters c;
@@ -101,6 +103,16 @@ tgw_stats_json(void)
 					      (json_int_t)s.decap_packets, "decap_bytes",
 					      (json_int_t)s.decap_bytes));
 	}
+	for (unsigned int s = 0; s < tgw_n_sas; s++) {
+		struct tgw_sa_stats st;
+
+		tgw_stats_sa(s, &st);
+		json_object_set_new(sas, tgw_sas[s].name,
+				    json_pack("{sI sI sI sI}", "packets", (json_int_t)st.packets,
+					      "bytes", (json_int_t)st.bytes, "replay",
+					      (json_int_t)st.replay, "auth_failed",
+					      (json_int_t)st.auth_failed));
+	}
 	for (unsigned int r = 0; r < TGW_DROP_MAX; r++) {
 		uint64_t v = tgw_stats_drop(r);
 
@@ -109,7 +121,7 @@ tgw_stats_json(void)
 	}
 	json_object_set_new(root, "ports", ports);
 	json_object_set_new(root, "tunnels", tunnels);
-	json_object_set_new(root, "sas", json_object());
+	json_object_set_new(root, "sas", sas);
 	json_object_set_new(root, "drops", drops);
 	return root;
 }

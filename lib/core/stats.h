@@ -14,10 +14,16 @@ struct tgw_tnl_stats {
 	uint64_t encap_packets, encap_bytes, decap_packets, decap_bytes;
 };
 
+/* SA counters (SPEC §5 "sas"). */
+struct tgw_sa_stats {
+	uint64_t packets, bytes, replay, auth_failed;
+};
+
 struct tgw_lcore_stats {
 	uint64_t drops[TGW_DROP_MAX];
 	uint64_t port_tx_dropped[TGW_MAX_PORTS];
 	struct tgw_tnl_stats tnl[TGW_MAX_TUNNELS];
+	struct tgw_sa_stats sa[TGW_MAX_SAS];
 } __rte_cache_aligned;
 
 extern struct tgw_lcore_stats *tgw_stats; /* [RTE_MAX_LCORE] */

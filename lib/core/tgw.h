@@ -22,6 +22,7 @@
 #define TGW_MAX_NH 32767
 #define TGW_MAX_HDR 128 /* longest outer-header template */
 #define TGW_TNL_MAX_TYPES 16
+#define TGW_MAX_SAS 1024
 
 /* An address of either family; family 0 is the wildcard "any". */
 struct tgw_ip {

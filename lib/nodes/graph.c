@@ -18,6 +18,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "esp.h"
 #include "ip_common.h"
 #include "l2.h"
 #include "node_util.h"
@@ -116,6 +117,15 @@ edges_setup(void)
 		tgw_edges.ip6_fwd_encap[o->type_id] = edge_add(TGW_NODE_IP6_INPUT, o->encap_node);
 		RTE_VERIFY(edge_add(TGW_NODE_IP6_LOOKUP, o->encap_node) ==
 			   tgw_edges.ip6_fwd_encap[o->type_id]);
+	}
+	/* IPsec: ESP for us goes to the SAD whether or not a vti matches (xfrm4_rcv) */
+	if (tgw_n_sas) {
+		tgw_edges.ip4_local[IPPROTO_ESP] = edge_add(TGW_NODE_IP4_INPUT, TGW_NODE_ESP4_DECAP);
+		RTE_VERIFY(edge_add(TGW_NODE_IP4_LOOKUP, TGW_NODE_ESP4_DECAP) ==
+			   tgw_edges.ip4_local[IPPROTO_ESP]);
+		tgw_edges.ip6_local[IPPROTO_ESP] = edge_add(TGW_NODE_IP6_INPUT, TGW_NODE_ESP6_DECAP);
+		RTE_VERIFY(edge_add(TGW_NODE_IP6_LOOKUP, TGW_NODE_ESP6_DECAP) ==
+			   tgw_edges.ip6_local[IPPROTO_ESP]);
 	}
 	/* bridges: member ports' frames in, members out (a port's TX, an L2 tunnel's encap) */
 	tgw_edges.rx_bridge = edge_add(TGW_NODE_RX, TGW_NODE_BRIDGE);

@@ -31,7 +31,7 @@ tgw_tnl_ops_find(const char *type)
 }
 
 /* Types of SPEC §2 that later issues add. */
-static const char *const later_types[] = {"vti", "vti6", "xfrm", NULL};
+static const char *const later_types[] = {"xfrm", NULL};
 
 static const char *const common_keys[] = {"name", "type", "local", "remote", "ttl", "hoplimit",
 					  "tos", "pmtudisc", "addresses", "mtu", "dev", NULL};

@@ -171,6 +171,133 @@ def _udp_everything(c):
     c["bridges"].append({"name": "br1", "members": ["geneve1", "vxlan6"]})
 
 
+# IPsec (SPEC section 2 "xfrm", the vti/vti6 tunnel types): base() plus the vti "vti1"
+# (key 42, 192.0.2.1 -> 192.0.2.9) as tunnels[1], a route into it, and an "xfrm" object.
+_GCM_KEY_OUT = "0x000102030405060708090a0b0c0d0e0f10111213"   # AES-128 + 4-byte salt
+_GCM_KEY_IN = "0x202122232425262728292a2b2c2d2e2f30313233"
+_VTI = {"name": "vti1", "type": "vti", "key": 42, "local": "192.0.2.1", "remote": "192.0.2.9",
+        "addresses": ["10.45.1.1/30"]}
+
+
+def _upd(d, kw):
+    """d updated by kw, a value of None deleting the key."""
+    d = dict(d)
+    for k, v in kw.items():
+        if v is None:
+            d.pop(k, None)
+        else:
+            d[k] = v
+    return d
+
+
+def sa(**kw):
+    """An outgoing tunnel-mode ESP state of vti1, updated by kw (None deletes a key)."""
+    return _upd({"src": "192.0.2.1", "dst": "192.0.2.9", "proto": "esp", "spi": "0x1000",
+                 "mode": "tunnel",
+                 "aead": {"name": "rfc4106(gcm(aes))", "key": _GCM_KEY_OUT, "icv_bits": 128}}, kw)
+
+
+def cbc_sha1(**kw):
+    """sa() with enc cbc(aes) and auth hmac(sha1) instead of the aead, updated by kw."""
+    return sa(**{"aead": None, "enc": {"name": "cbc(aes)", "key": "0x" + "11" * 16},
+                 "auth": {"name": "hmac(sha1)", "key": "0x" + "22" * 20}, **kw})
+
+
+def tmpl(**kw):
+    return _upd({"src": "192.0.2.1", "dst": "192.0.2.9", "proto": "esp", "mode": "tunnel"}, kw)
+
+
+def pol(**kw):
+    """vti1's "out" policy (mark 42, one tunnel-mode template), updated by kw."""
+    return _upd({"dir": "out", "mark": 42, "tmpl": [tmpl()]}, kw)
+
+
+def xfrm(states=None, policies=None, vti=None, fn=None):
+    """base() with vti1 (updated by the dict vti) as tunnels[1], 10.46.0.0/24 routed into it,
+    and "xfrm": {"states": states (default [sa()]), "policies": policies (default [pol()])};
+    then fn(c)."""
+    def f(c):
+        c["tunnels"].append(_upd(_VTI, vti or {}))
+        c["routes"].append({"dst": "10.46.0.0/24", "dev": "vti1"})
+        c["xfrm"] = {"states": [sa()] if states is None else states,
+                     "policies": [pol()] if policies is None else policies}
+        if fn:
+            fn(c)
+    return edit(f)
+
+
+def _vti_kernel_docs(c):
+    """The VTI example of the article the config/ examples follow (ip link add name vti1
+    type vti key VTI_KEY local ... remote ...; ip addr add ... dev vti1; ip xfrm state add
+    ... mode tunnel, both ways; ip xfrm policy add dir in|out tmpl ... mode tunnel mark
+    VTI_KEY), with VTI_KEY 42 and a remote beyond a default route (docs/config.md, xfrm)."""
+    c["tunnels"].append({"name": "vti1", "type": "vti", "key": 42, "local": "192.0.2.1",
+                         "remote": "198.51.100.1", "addresses": ["10.45.1.1/24"]})
+    c["routes"] += [{"dst": "default", "via": "192.0.2.2", "dev": "wan0"},
+                    {"dst": "10.1.2.0/24", "dev": "vti1"}]
+    c["xfrm"] = {
+        "states": [
+            {"src": "192.0.2.1", "dst": "198.51.100.1", "proto": "esp", "spi": "0x1000",
+             "mode": "tunnel",
+             "aead": {"name": "rfc4106(gcm(aes))", "key": _GCM_KEY_OUT, "icv_bits": 128}},
+            {"src": "198.51.100.1", "dst": "192.0.2.1", "proto": "esp", "spi": "0x2000",
+             "mode": "tunnel",
+             "aead": {"name": "rfc4106(gcm(aes))", "key": _GCM_KEY_IN, "icv_bits": 128}}],
+        "policies": [
+            {"dir": "in", "mark": 42,
+             "tmpl": [{"src": "198.51.100.1", "dst": "192.0.2.1", "proto": "esp",
+                       "mode": "tunnel"}]},
+            {"dir": "out", "mark": 42,
+             "tmpl": [{"src": "192.0.2.1", "dst": "198.51.100.1", "proto": "esp",
+                       "mode": "tunnel"}]}]}
+
+
+def _vti6_everything(c):
+    """A vti6 with ikey/okey and every state, algorithm, policy and template key accepted."""
+    local, remote = "2001:db8:ffff::1", "2001:db8:eeee::1"
+    c["tunnels"].append({"name": "vti6a", "type": "vti6", "ikey": "0.0.0.7", "okey": 8,
+                         "local": local, "remote": remote, "hoplimit": 32, "tos": "inherit",
+                         "mtu": 1400, "dev": "wan0", "addresses": ["2001:db8:46::1/64"]})
+    c["routes"] += [{"dst": "::/0", "via": "2001:db8:ffff::fe", "dev": "wan0"},
+                    {"dst": "2001:db8:b::/48", "dev": "vti6a"},
+                    {"dst": "10.46.0.0/24", "dev": "vti6a"}]
+    c["xfrm"] = {
+        "states": [
+            {"src": local, "dst": remote, "proto": "esp", "spi": 256, "mode": "tunnel",
+             "reqid": 5, "mark": 8, "replay_window": 0, "replay_oseq": "0x10",
+             "enc": {"name": "aes", "key": "0x" + "a5" * 32},
+             "auth": {"name": "hmac(sha256)", "key": "0x" + "5a" * 32, "trunc_bits": 96}},
+            {"src": remote, "dst": local, "proto": "esp", "spi": "0x200", "mode": "tunnel",
+             "reqid": "6", "mark": {"value": 7, "mask": "0xff"}, "replay_window": 4096,
+             "esn": True, "if_id": 0,
+             "aead": {"name": "rfc7539esp(chacha20,poly1305)", "key": "0x" + "c3" * 36}},
+            {"src": remote, "dst": local, "proto": "esp", "spi": "0x201", "mode": "tunnel",
+             "mark": {"value": 7},
+             "enc": {"name": "cipher_null", "key": ""},
+             "auth": {"name": "sha1", "key": "beef_fish_pork_salad"}},
+            {"src": remote, "dst": local, "proto": "esp", "spi": "0x202", "mode": "tunnel",
+             "mark": {"mask": 0},
+             "enc": {"name": "rfc3686(ctr(aes))", "key": "0x" + "0f" * 36},
+             "auth": {"name": "sha512", "key": "0x" + "f0" * 64, "trunc_bits": 256}},
+            {"src": remote, "dst": local, "proto": "esp", "spi": "0x203", "mode": "tunnel",
+             "aead": {"name": "rfc4543(gcm(aes))", "key": "0x" + "3c" * 28}},
+            {"src": remote, "dst": local, "proto": "esp", "spi": "0x204", "mode": "tunnel",
+             "aead": {"name": "rfc4106(gcm(aes))", "key": "0x" + "77" * 36, "icv_bits": 64}},
+            {"src": remote, "dst": local, "proto": "esp", "spi": "0x205", "mode": "tunnel",
+             "enc": {"name": "ecb(cipher_null)", "key": ""},
+             "auth": {"name": "hmac(sha384)", "key": "sixteen byte key"}}],
+        "policies": [
+            {"dir": "out", "mark": {"value": 8, "mask": "0xffffffff"}, "priority": 10,
+             "tmpl": [{"src": local, "dst": remote, "proto": "esp", "mode": "tunnel",
+                       "reqid": 5, "spi": "256"}]},
+            {"dir": "out", "src": "2001:db8:1::/64", "dst": "2001:db8:b::/48", "proto": "tcp",
+             "dport": 22, "mark": 8, "action": "block", "priority": "0x5"},
+            {"dir": "in", "mark": 7, "if_id": 0, "tmpl": [{"src": remote, "dst": local,
+                                                           "mode": "tunnel", "reqid": 6}]},
+            {"dir": "in", "src": "2001:db8:b::1", "proto": "ipv6-icmp", "sport": 128,
+             "dport": 0, "mark": 7, "action": "allow", "tmpl": []}]}
+
+
 SYNTAX_ERROR = """{
   "ports": [
     {"name": "lan0" "device": "net_null0"}
@@ -234,10 +361,9 @@ CASES = [
          config=edit(lambda c: c["ports"][0].pop("device")), expect=["ports[0]", "device"]),
     dict(name="missing_route_dst",
          config=edit(lambda c: c["routes"][0].pop("dst")), expect=["routes[0]", "dst"]),
-    dict(name="unsupported_type_vti",
-         config=second_tunnel({"name": "vt1", "type": "vti", "local": "192.0.2.1",
-                               "remote": "192.0.2.9"}),
-         expect=["not supported yet", "vt1"]),
+    dict(name="unsupported_type_xfrm",
+         config=second_tunnel({"name": "xfrm1", "type": "xfrm", "if_id": 1}),
+         expect=["tunnels[1].type", '"xfrm"', 'tunnel "xfrm1": type xfrm is not supported yet']),
     dict(name="unknown_tunnel_type",
          config=tun(type="ipipip"), expect=["tunnels[0].type", "ipipip"]),
     dict(name="bad_mode_ipip",
@@ -549,6 +675,221 @@ CASES = [
     # iproute2 refuses a multicast "remote" (invalid_arg; a group is "group", not in SPEC)
     dict(name="vxlan_remote_multicast", config=vxlan(remote="239.1.1.1"),
          expect=["tunnels[1].remote", '"239.1.1.1"']),
+    # IPsec: "xfrm" states and policies, vti and vti6 (SPEC section 2). Key errors name the
+    # key's path and length, never the key itself (it is a secret).
+    dict(name="xfrm_not_an_object",
+         config=edit(lambda c: c.update(xfrm=[{"states": []}])),
+         expect=["xfrm", '[{"states":[]}]', 'is not an object {"states", "policies"}']),
+    dict(name="xfrm_unknown_key",
+         config=edit(lambda c: c.update(xfrm={"sas": []})),
+         expect=["xfrm.sas", 'unknown key "sas"']),
+    dict(name="xfrm_states_not_an_array",
+         config=edit(lambda c: c.update(xfrm={"states": {"spi": 1}})),
+         expect=["xfrm.states", '{"spi":1}', "is not an array"]),
+    dict(name="xfrm_state_not_an_object", config=xfrm(states=["esp"]),
+         expect=["xfrm.states[0]", '"esp"', "is not an object"]),
+    # iproute2 spells it replay-window
+    dict(name="xfrm_state_unknown_key", config=xfrm(states=[sa(**{"replay-window": 32})]),
+         expect=["xfrm.states[0].replay-window", 'unknown key "replay-window"']),
+    dict(name="xfrm_state_without_src", config=xfrm(states=[sa(src=None)]),
+         expect=["xfrm.states[0]", 'a state needs "src" and "dst"']),
+    dict(name="xfrm_state_without_dst", config=xfrm(states=[sa(dst=None)]),
+         expect=["xfrm.states[0]", 'a state needs "src" and "dst"']),
+    dict(name="xfrm_state_bad_src", config=xfrm(states=[sa(src="192.0.2.300")]),
+         expect=["xfrm.states[0].src", '"192.0.2.300"', "is not an IPv4 or IPv6 address"]),
+    dict(name="xfrm_state_without_proto", config=xfrm(states=[sa(proto=None)]),
+         expect=["xfrm.states[0]", 'a state needs "proto": "esp" or "ah"']),
+    dict(name="xfrm_state_bad_proto", config=xfrm(states=[sa(proto="comp")]),
+         expect=["xfrm.states[0].proto", '"comp"', 'is not one of "esp", "ah"']),
+    dict(name="xfrm_state_without_spi", config=xfrm(states=[sa(spi=None)]),
+         expect=["xfrm.states[0]", 'a state needs "spi" (1..0xffffffff)']),
+    dict(name="xfrm_state_spi_0", config=xfrm(states=[sa(spi=0)]),
+         expect=["xfrm.states[0].spi", "0 is out of range 1..4294967295"]),
+    dict(name="xfrm_state_spi_too_big", config=xfrm(states=[sa(spi="0x100000000")]),
+         expect=["xfrm.states[0].spi", '"0x100000000" is out of range 1..4294967295']),
+    dict(name="xfrm_state_family_mismatch", config=xfrm(states=[sa(dst="2001:db8:ffff::9")]),
+         expect=["xfrm.states[0].dst", '"2001:db8:ffff::9"', 'is not of the family of "src"']),
+    dict(name="xfrm_state_unknown_aead",
+         config=xfrm(states=[sa(aead={"name": "gcm(aes)", "key": _GCM_KEY_OUT})]),
+         expect=["xfrm.states[0].aead", '"gcm(aes)"', "unsupported aead 'gcm(aes)'",
+                 "rfc4106(gcm(aes))"]),
+    dict(name="xfrm_state_unknown_enc",
+         config=xfrm(states=[cbc_sha1(enc={"name": "cbc(des3_ede)", "key": "0x" + "11" * 24})]),
+         expect=["xfrm.states[0].enc", '"cbc(des3_ede)"', "unsupported enc 'cbc(des3_ede)'"]),
+    dict(name="xfrm_state_unknown_auth",
+         config=xfrm(states=[cbc_sha1(auth={"name": "hmac(md5)", "key": "0x" + "22" * 16})]),
+         expect=["xfrm.states[0].auth", '"hmac(md5)"', "unsupported auth 'hmac(md5)'"]),
+    dict(name="xfrm_state_aead_given_as_enc",
+         config=xfrm(states=[sa(aead=None, enc={"name": "rfc4106(gcm(aes))",
+                                                "key": _GCM_KEY_OUT})]),
+         expect=["xfrm.states[0].enc", '"rfc4106(gcm(aes))"', "is an aead algorithm"]),
+    dict(name="xfrm_state_alg_without_name",
+         config=xfrm(states=[sa(aead={"key": _GCM_KEY_OUT})]),
+         expect=["xfrm.states[0].aead", 'needs "name"']),
+    dict(name="xfrm_state_gcm_key_16_bytes",
+         config=xfrm(states=[sa(aead={"name": "rfc4106(gcm(aes))", "key": "0x" + "11" * 16})]),
+         expect=["xfrm.states[0].aead.key", "takes 20, 28 or 36 bytes", "got 16"]),
+    dict(name="xfrm_state_chacha_key_32_bytes",
+         config=xfrm(states=[sa(aead={"name": "rfc7539esp(chacha20,poly1305)",
+                                      "key": "0x" + "11" * 32})]),
+         expect=["xfrm.states[0].aead.key", "takes 36 bytes", "got 32"]),
+    dict(name="xfrm_state_cbc_key_20_bytes",
+         config=xfrm(states=[cbc_sha1(enc={"name": "aes", "key": "0x" + "11" * 20})]),
+         expect=["xfrm.states[0].enc.key", "takes 16, 24 or 32 bytes, got 20"]),
+    dict(name="xfrm_state_ctr_key_16_bytes",
+         config=xfrm(states=[cbc_sha1(enc={"name": "rfc3686(ctr(aes))",
+                                           "key": "0x" + "11" * 16})]),
+         expect=["xfrm.states[0].enc.key", "takes 20, 28 or 36 bytes", "got 16"]),
+    dict(name="xfrm_state_cipher_null_with_key",
+         config=xfrm(states=[cbc_sha1(enc={"name": "cipher_null", "key": "0x00000000"})]),
+         expect=["xfrm.states[0].enc.key", "takes no key, got 4 bytes"]),
+    # an HMAC takes a key of any length (RFC 2104), but not an empty one
+    dict(name="xfrm_state_hmac_empty_key",
+         config=xfrm(states=[cbc_sha1(auth={"name": "sha256", "key": ""})]),
+         expect=["xfrm.states[0].auth.key", "sha256 needs a key"]),
+    dict(name="xfrm_state_key_odd_hex",
+         config=xfrm(states=[cbc_sha1(enc={"name": "cbc(aes)", "key": "0x123"})]),
+         expect=["xfrm.states[0].enc.key", "needs an even number of hex digits"]),
+    dict(name="xfrm_state_key_not_hex",
+         config=xfrm(states=[cbc_sha1(enc={"name": "cbc(aes)", "key": "0x" + "zz" * 16})]),
+         expect=["xfrm.states[0].enc.key", "is not a hex string"]),
+    dict(name="xfrm_state_key_not_a_string",
+         config=xfrm(states=[sa(aead={"name": "rfc4106(gcm(aes))", "key": 1234})]),
+         expect=["xfrm.states[0].aead.key", "1234", "is not a string"]),
+    dict(name="xfrm_state_icv_bits_100",
+         config=xfrm(states=[sa(aead={"name": "rfc4106(gcm(aes))", "key": _GCM_KEY_OUT,
+                                      "icv_bits": 100})]),
+         expect=["xfrm.states[0].aead.icv_bits", "100", "ICV is 64, 96 or 128 bits"]),
+    dict(name="xfrm_state_chacha_icv_bits_96",
+         config=xfrm(states=[sa(aead={"name": "rfc7539esp(chacha20,poly1305)",
+                                      "key": "0x" + "11" * 36, "icv_bits": 96})]),
+         expect=["xfrm.states[0].aead.icv_bits", "96", "ICV is 128 bits only"]),
+    dict(name="xfrm_state_trunc_bits_32",
+         config=xfrm(states=[cbc_sha1(auth={"name": "hmac(sha1)", "key": "0x" + "22" * 20,
+                                            "trunc_bits": 32})]),
+         expect=["xfrm.states[0].auth.trunc_bits", "32",
+                 "a multiple of 8 from 64 to 160 bits"]),
+    dict(name="xfrm_state_trunc_bits_on_aead",
+         config=xfrm(states=[sa(aead={"name": "rfc4106(gcm(aes))", "key": _GCM_KEY_OUT,
+                                      "trunc_bits": 96})]),
+         expect=["xfrm.states[0].aead.trunc_bits", 'does not apply to "aead"']),
+    dict(name="xfrm_state_aead_with_enc",
+         config=xfrm(states=[sa(enc={"name": "cbc(aes)", "key": "0x" + "11" * 16})]),
+         expect=["xfrm.states[0].enc", '"cbc(aes)"', "an aead takes neither enc nor auth"]),
+    dict(name="xfrm_state_aead_with_auth",
+         config=xfrm(states=[sa(auth={"name": "sha1", "key": "0x" + "22" * 20})]),
+         expect=["xfrm.states[0].auth", '"sha1"', "an aead takes neither enc nor auth"]),
+    dict(name="xfrm_state_without_aead_or_enc", config=xfrm(states=[sa(aead=None)]),
+         expect=["xfrm.states[0]", 'an ESP state needs "aead" or "enc"']),
+    dict(name="xfrm_state_auth_only",
+         config=xfrm(states=[sa(aead=None, auth={"name": "sha1", "key": "0x" + "22" * 20})]),
+         expect=["xfrm.states[0]", 'an ESP state needs "aead" or "enc"']),
+    dict(name="xfrm_state_duplicate",
+         config=xfrm(states=[sa(), cbc_sha1(spi=4096)]),
+         expect=["xfrm.states[1].spi", "4096", "duplicates xfrm.states[0]", "File exists"]),
+    dict(name="xfrm_state_replay_window_5000", config=xfrm(states=[sa(replay_window=5000)]),
+         expect=["xfrm.states[0].replay_window", "5000 is out of range 0..4096"]),
+    dict(name="xfrm_state_replay_oseq_beyond_32_bits",
+         config=xfrm(states=[sa(replay_oseq=4294967296)]),
+         expect=["xfrm.states[0].replay_oseq", "4294967296 is out of range 0..4294967295"]),
+    dict(name="xfrm_state_esn_not_bool", config=xfrm(states=[sa(esn="yes")]),
+         expect=["xfrm.states[0].esn", '"yes"', "is not true or false"]),
+    dict(name="xfrm_state_mark_unknown_key",
+         config=xfrm(states=[sa(mark={"value": 42, "msk": 255})]),
+         expect=["xfrm.states[0].mark.msk", 'unknown key "msk"']),
+    dict(name="xfrm_state_mark_not_a_number", config=xfrm(states=[sa(mark="vti1")]),
+         expect=["xfrm.states[0].mark", '"vti1"', "is not an integer"]),
+    dict(name="xfrm_state_mark_value_outside_mask",
+         config=xfrm(states=[sa(mark={"value": 42, "mask": 15})]),
+         expect=["xfrm.states[0].mark", '{"value":42,"mask":15}',
+                 "value has bits outside the mask"]),
+    dict(name="xfrm_state_mark_mask_too_big",
+         config=xfrm(states=[sa(mark={"value": 1, "mask": "0x100000000"})]),
+         expect=["xfrm.states[0].mark.mask", '"0x100000000" is out of range 0..4294967295']),
+    dict(name="xfrm_state_mode_transport", config=xfrm(states=[sa(mode="transport")]),
+         expect=["xfrm.states[0].mode", '"transport"', "mode transport is not supported yet"]),
+    dict(name="xfrm_state_mode_beet", config=xfrm(states=[sa(mode="beet")]),
+         expect=["xfrm.states[0].mode", '"beet"', "mode beet is not supported yet"]),
+    # as `ip xfrm state add`, the default mode is transport
+    dict(name="xfrm_state_mode_default_transport", config=xfrm(states=[sa(mode=None)]),
+         expect=["xfrm.states[0]", 'a state without "mode" is in transport mode',
+                 "not supported yet"]),
+    dict(name="xfrm_state_mode_bad_word", config=xfrm(states=[sa(mode="tunel")]),
+         expect=["xfrm.states[0].mode", '"tunel"', 'is not one of "tunnel", "transport", "beet"']),
+    dict(name="xfrm_state_proto_ah",
+         config=xfrm(states=[sa(proto="ah", aead=None,
+                                auth={"name": "sha1", "key": "0x" + "22" * 20})]),
+         expect=["xfrm.states[0].proto", '"ah"', "AH is not supported yet"]),
+    dict(name="xfrm_state_encap_natt",
+         config=xfrm(states=[sa(encap={"type": "espinudp", "sport": 4500, "dport": 4500})]),
+         expect=["xfrm.states[0].encap", '"espinudp"', "NAT-T (espinudp) is not supported yet"]),
+    # policies and templates
+    dict(name="xfrm_policies_not_an_array",
+         config=xfrm(fn=lambda c: c["xfrm"].update(policies=pol())),
+         expect=["xfrm.policies", '{"dir":"out"', "is not an array"]),
+    dict(name="xfrm_policy_not_an_object", config=xfrm(policies=[42]),
+         expect=["xfrm.policies[0]", "42", "is not an object"]),
+    dict(name="xfrm_policy_unknown_key", config=xfrm(policies=[pol(tmpls=[])]),
+         expect=["xfrm.policies[0].tmpls", 'unknown key "tmpls"']),
+    dict(name="xfrm_policy_without_dir", config=xfrm(policies=[pol(dir=None)]),
+         expect=["xfrm.policies[0]", 'a policy needs "dir": "in", "out" or "fwd"']),
+    dict(name="xfrm_policy_bad_dir", config=xfrm(policies=[pol(dir="both")]),
+         expect=["xfrm.policies[0].dir", '"both"', 'is not one of "in", "out", "fwd"']),
+    dict(name="xfrm_policy_bad_selector",
+         config=xfrm(policies=[pol(src="10.1.0.0/33")]),
+         expect=["xfrm.policies[0].src", '"10.1.0.0/33"', "is not an address or prefix"]),
+    dict(name="xfrm_policy_selector_family_mismatch",
+         config=xfrm(policies=[pol(src="10.1.0.0/24", dst="2001:db8:b::/48")]),
+         expect=["xfrm.policies[0].dst", '"2001:db8:b::/48"', 'is not of the family of "src"']),
+    dict(name="xfrm_policy_sport_without_proto", config=xfrm(policies=[pol(sport=53)]),
+         expect=["xfrm.policies[0]", '"sport"/"dport" need "proto"']),
+    dict(name="xfrm_policy_dport_65536", config=xfrm(policies=[pol(proto="udp", dport=65536)]),
+         expect=["xfrm.policies[0].dport", "65536 is out of range 0..65535"]),
+    dict(name="xfrm_policy_bad_proto_name", config=xfrm(policies=[pol(proto="tpc")]),
+         expect=["xfrm.policies[0].proto", '"tpc"', "is not a protocol name"]),
+    dict(name="xfrm_policy_proto_256", config=xfrm(policies=[pol(proto=256)]),
+         expect=["xfrm.policies[0].proto", "256 is out of range 0..255"]),
+    dict(name="xfrm_policy_bad_action", config=xfrm(policies=[pol(action="deny")]),
+         expect=["xfrm.policies[0].action", '"deny"', 'is not one of "allow", "block"']),
+    dict(name="xfrm_policy_priority_negative", config=xfrm(policies=[pol(priority=-1)]),
+         expect=["xfrm.policies[0].priority", "-1 is out of range 0..4294967295"]),
+    dict(name="xfrm_policy_tmpl_not_an_array", config=xfrm(policies=[pol(tmpl=tmpl())]),
+         expect=["xfrm.policies[0].tmpl", '{"src":"192.0.2.1"', "is not an array"]),
+    dict(name="xfrm_policy_two_tmpls", config=xfrm(policies=[pol(tmpl=[tmpl(), tmpl()])]),
+         expect=["xfrm.policies[0].tmpl",
+                 "more than one template (SA bundles) is not supported yet"]),
+    dict(name="xfrm_policy_tunnel_tmpl_without_src",
+         config=xfrm(policies=[pol(tmpl=[tmpl(src=None)])]),
+         expect=["xfrm.policies[0].tmpl[0]",
+                 'a tunnel-mode template needs "src" and "dst" (the SA\'s endpoints)']),
+    dict(name="xfrm_policy_tmpl_unknown_key",
+         config=xfrm(policies=[pol(tmpl=[tmpl(aead="rfc4106(gcm(aes))")])]),
+         expect=["xfrm.policies[0].tmpl[0].aead", 'unknown key "aead"']),
+    dict(name="xfrm_policy_tmpl_family_mismatch",
+         config=xfrm(policies=[pol(tmpl=[tmpl(dst="2001:db8:ffff::9")])]),
+         expect=["xfrm.policies[0].tmpl[0].dst", '"2001:db8:ffff::9"',
+                 'is not of the family of "src"']),
+    dict(name="xfrm_policy_tmpl_spi_0", config=xfrm(policies=[pol(tmpl=[tmpl(spi=0)])]),
+         expect=["xfrm.policies[0].tmpl[0].spi", "0 is out of range 1..4294967295"]),
+    # vti and vti6 tunnels (the xfrm mark is the tunnel's key)
+    dict(name="xfrm_vti_key_and_ikey", config=xfrm(vti={"ikey": 43}),
+         expect=["tunnels[1]", 'tunnel "vti1": give "key" or "ikey"/"okey", not both']),
+    dict(name="xfrm_vti_bad_key", config=xfrm(vti={"key": "0.0.0.256"}),
+         expect=["tunnels[1].key", '"0.0.0.256"', "(0..4294967295 or a dotted quad)"]),
+    dict(name="xfrm_vti_ipv6_remote", config=xfrm(vti={"remote": "2001:db8:ffff::9"}),
+         expect=["tunnels[1].remote", '"2001:db8:ffff::9"', "is not an IPv4 address"]),
+    dict(name="xfrm_vti6_ipv4_local",
+         config=xfrm(vti={"type": "vti6", "local": "192.0.2.1", "remote": "2001:db8:ffff::9"}),
+         expect=["tunnels[1].local", '"192.0.2.1"', "is not an IPv6 address"]),
+    dict(name="xfrm_vti6_encaplimit_refused",
+         config=xfrm(vti={"type": "vti6", "local": "2001:db8:ffff::1",
+                          "remote": "2001:db8:ffff::9", "encaplimit": 4}),
+         expect=["tunnels[1].encaplimit", 'unknown key "encaplimit"']),
+    # as the kernel: one vti per pair of endpoints, whatever the keys
+    dict(name="xfrm_vti_same_endpoints_other_key",
+         config=xfrm(fn=lambda c: c["tunnels"].append(dict(_VTI, name="vti2", key=43,
+                                                           addresses=[]))),
+         expect=["tunnels[2]", '"192.0.2.9"', 'receives the same packets as "vti1"']),
     # accepted configurations
     dict(name="integer_as_hex_string_accepted", config=tun(ttl="0x40", tos="0x20", mtu="1400"),
          exit=0),
@@ -569,6 +910,24 @@ CASES = [
               "erspan_dir": "egress", "erspan_hwid": 63}])),
          exit=0),
     dict(name="udp_tunnels_accepted", config=l2(_udp_everything), exit=0),
+    dict(name="xfrm_vti_kernel_docs_accepted", config=edit(_vti_kernel_docs), exit=0),
+    # route-based only (policy-based IPsec and xfrm interfaces come later)
+    dict(name="xfrm_policy_fwd_refused",
+         config=xfrm(policies=[{"dir": "fwd", "proto": 47}]),
+         expect=["xfrm.policies[0]", "fwd policies (policy-based IPsec) are not supported yet"]),
+    dict(name="xfrm_policy_without_vti_mark",
+         config=xfrm(policies=[{"dir": "out", "dst": "10.9.0.0/24",
+                                "tmpl": [{"src": "192.0.2.1", "dst": "192.0.2.2",
+                                          "mode": "tunnel"}]}]),
+         expect=["xfrm.policies[0]", "no vti's okey selects this policy",
+                 "policy-based IPsec is not supported yet"]),
+    dict(name="xfrm_policy_if_id_refused",
+         config=xfrm(policies=[{"dir": "in", "if_id": 3}]),
+         expect=["xfrm.policies[0]", "xfrm interfaces are not supported yet"]),
+    dict(name="xfrm_tmpl_transport_refused",
+         config=xfrm(policies=[{"dir": "out", "mark": 1, "tmpl": [{"proto": "esp"}]}]),
+         expect=["xfrm.policies[0].tmpl[0]", "transport mode (the default) is not supported yet"]),
+    dict(name="xfrm_vti6_everything_accepted", config=edit(_vti6_everything), exit=0),
 ]
 
 

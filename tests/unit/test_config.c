@@ -353,11 +353,13 @@ static void
 case_err_not_supported(void)
 {
 	expect_err("{'ports': [" PORT0 "],\n"
-		   " 'tunnels': [{'name': 'g0', 'type': 'vti', 'remote': '198.51.100.2'}]}",
-		   "'vti'", "tunnels[0].type: 'vti' tunnel 'g0': type vti is not supported yet");
+		   " 'tunnels': [{'name': 'g0', 'type': 'xfrm', 'remote': '198.51.100.2'}]}",
+		   "'xfrm'", "tunnels[0].type: 'xfrm' tunnel 'g0': type xfrm is not supported yet");
 	if (h_failed())
 		return;
-	expect_err("{'ports': [" PORT0 "],\n 'xfrm': {}}", "{}", "xfrm: 'xfrm' is not supported yet");
+	expect_err("{'ports': [" PORT0 "],\n 'xfrm': {'states': [{'src': '192.0.2.1', "
+		   "'dst': '192.0.2.2', 'proto': 'ah', 'spi': 1, 'mode': 'tunnel'}]}}",
+		   "'ah'", "xfrm.states[0].proto: 'ah' AH is not supported yet");
 	if (h_failed())
 		return;
 	expect_err("{'ports': [" PORT0 "],\n"

@@ -67,4 +67,9 @@ tgw_gre_hdr_len(uint16_t flags)
 /* ERSPAN timestamp base: real time in 100 µs units at tsc0 (set on the control path). */
 extern uint64_t tgw_erspan_ts_base, tgw_erspan_tsc0;
 
+/* A GRE (or vti) key: a number or a dotted quad, as iproute2 takes it. 1 present, 0 absent,
+ * -1 error reported. */
+int tgw_gre_key_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, const char *key,
+		      uint32_t *out);
+
 #endif

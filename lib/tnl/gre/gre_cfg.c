@@ -102,8 +102,8 @@ gre_build(struct tgw_tunnel *t)
 }
 
 /* A GRE key: a number or a dotted quad, as iproute2 takes it. 1 present, 0 absent. */
-static int
-gre_key(struct tgw_cfg_ctx *c, json_t *obj, const char *path, const char *key, uint32_t *out)
+int
+tgw_gre_key_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, const char *key, uint32_t *out)
 {
 	json_t *v = json_object_get(obj, key);
 	char p[256];
@@ -163,7 +163,7 @@ gre_flags(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tunne
 	    (json_object_get(obj, "ikey") || json_object_get(obj, "okey")))
 		return tgw_cfg_err(c, path, NULL, "tunnel \"%s\": give \"key\" or \"ikey\"/\"okey\", "
 				   "not both", t->name);
-	rc = gre_key(c, obj, path, "key", &k);
+	rc = tgw_gre_key_parse(c, obj, path, "key", &k);
 	if (rc < 0)
 		return -1;
 	if (rc == 1) {
@@ -171,12 +171,12 @@ gre_flags(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tunne
 		t->iflags |= TGW_TF_KEY;
 		t->oflags |= TGW_TF_KEY;
 	}
-	rc = gre_key(c, obj, path, "ikey", &t->ikey);
+	rc = tgw_gre_key_parse(c, obj, path, "ikey", &t->ikey);
 	if (rc < 0)
 		return -1;
 	if (rc == 1)
 		t->iflags |= TGW_TF_KEY;
-	rc = gre_key(c, obj, path, "okey", &t->okey);
+	rc = tgw_gre_key_parse(c, obj, path, "okey", &t->okey);
 	if (rc < 0)
 		return -1;
 	if (rc == 1)

@@ -1,0 +1,745 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ESP tunnel mode (RFC 4303) for vti and vti6: the encap nodes (policy lookup on
+ * the inner packet, ESP header, IV, trailer, the burst's crypto in one call to
+ * the lcore's intel-ipsec-mb manager, then the outer header) and the decap nodes
+ * (SAD lookup, anti-replay, crypto, trailer checks, inbound policy check).
+ * Each chunk works in three passes around the crypto call: prepare every packet,
+ * run the jobs, finish every packet.
+ */
+#include <rte_esp.h>
+#include <rte_ip.h>
+#include <rte_random.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "esp.h"
+#include "ip6tnl.h"
+#include "node_util.h"
+#include "tnl_inline.h"
+
+/* Packets a pass works on at once: the per-packet crypto ops stay in L1. */
+#define ESP_CHUNK 64
+
+static uint16_t esp_ip4_ident[RTE_MAX_LCORE];
+
+/* Edges of the encap nodes beyond TGW_ENCAP_*. */
+enum {
+	ESP_ENCAP_NO_POLICY = TGW_ENCAP_NB,
+	ESP_ENCAP_BLOCK,
+	ESP_ENCAP_NO_STATE,
+	ESP_ENCAP_SEQ_OVERFLOW,
+	ESP_ENCAP_CRYPTO,
+	ESP_ENCAP_NONLINEAR,
+	ESP_ENCAP_NB
+};
+#define ESP_ENCAP_NEXT_NODES \
+	[ESP_ENCAP_NO_POLICY] = TGW_DROP_NODE(xfrm_no_policy), \
+	[ESP_ENCAP_BLOCK] = TGW_DROP_NODE(xfrm_policy_block), \
+	[ESP_ENCAP_NO_STATE] = TGW_DROP_NODE(xfrm_no_state), \
+	[ESP_ENCAP_SEQ_OVERFLOW] = TGW_DROP_NODE(esp_seq_overflow), \
+	[ESP_ENCAP_CRYPTO] = TGW_DROP_NODE(ipsec_crypto_error), \
+	[ESP_ENCAP_NONLINEAR] = TGW_DROP_NODE(ipsec_nonlinear)
+
+/* Edges of the decap nodes beyond TGW_DECAP_*. */
+enum {
+	ESP_DECAP_TRUNCATED = TGW_DECAP_NB,
+	ESP_DECAP_BAD_LENGTH,
+	ESP_DECAP_REPLAY,
+	ESP_DECAP_AUTH,
+	ESP_DECAP_PADDING,
+	ESP_DECAP_TFC,
+	ESP_DECAP_NEXT_HEADER,
+	ESP_DECAP_NO_POLICY,
+	ESP_DECAP_BLOCK,
+	ESP_DECAP_MISMATCH,
+	ESP_DECAP_CRYPTO,
+	ESP_DECAP_NONLINEAR,
+	ESP_DECAP_NB
+};
+#define ESP_DECAP_NEXT_NODES \
+	[ESP_DECAP_TRUNCATED] = TGW_DROP_NODE(esp_truncated), \
+	[ESP_DECAP_BAD_LENGTH] = TGW_DROP_NODE(esp_bad_length), \
+	[ESP_DECAP_REPLAY] = TGW_DROP_NODE(esp_replay), \
+	[ESP_DECAP_AUTH] = TGW_DROP_NODE(esp_auth_failed), \
+	[ESP_DECAP_PADDING] = TGW_DROP_NODE(esp_bad_padding), \
+	[ESP_DECAP_TFC] = TGW_DROP_NODE(esp_tfc_dummy), \
+	[ESP_DECAP_NEXT_HEADER] = TGW_DROP_NODE(esp_bad_next_header), \
+	[ESP_DECAP_NO_POLICY] = TGW_DROP_NODE(xfrm_no_policy), \
+	[ESP_DECAP_BLOCK] = TGW_DROP_NODE(xfrm_policy_block), \
+	[ESP_DECAP_MISMATCH] = TGW_DROP_NODE(xfrm_policy_mismatch), \
+	[ESP_DECAP_CRYPTO] = TGW_DROP_NODE(ipsec_crypto_error), \
+	[ESP_DECAP_NONLINEAR] = TGW_DROP_NODE(ipsec_nonlinear)
+
+/* SA counters batched over a chunk: one pending SA at a time. */
+struct sa_acc {
+	int32_t sa;
+	uint32_t pkts;
+	uint64_t bytes;
+};
+
+static __rte_always_inline void
+sa_acc_flush(struct sa_acc *a)
+{
+	if (a->pkts) {
+		struct tgw_sa_stats *s = &tgw_stats_self()->sa[a->sa];
+
+		s->packets += a->pkts;
+		s->bytes += a->bytes;
+	}
+	a->pkts = 0;
+	a->bytes = 0;
+}
+
+static __rte_always_inline void
+sa_acc_add(struct sa_acc *a, int32_t sa, uint32_t bytes)
+{
+	if (unlikely(a->sa != sa)) {
+		sa_acc_flush(a);
+		a->sa = sa;
+	}
+	a->pkts++;
+	a->bytes += bytes;
+}
+
+/* ---- selectors ---- */
+
+/* The ports of an SPD key (RFC 4301 §4.4.1.1): TCP/UDP/SCTP ports, ICMP type and code;
+ * 0 for other protocols and non-first fragments (the kernel's flow). */
+static __rte_always_inline void
+sel_ports(const uint8_t *l4, uint32_t avail, uint8_t proto, bool first, rte_be16_t *sport,
+	  rte_be16_t *dport)
+{
+	*sport = *dport = 0;
+	if (!first || avail < 4)
+		return;
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP) {
+		memcpy(sport, l4, 2);
+		memcpy(dport, l4 + 2, 2);
+	} else if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) {
+		*sport = rte_cpu_to_be_16(l4[0]);
+		*dport = rte_cpu_to_be_16(l4[1]);
+	}
+}
+
+/* SPD key of the IP packet at p (len bytes). The header was validated before. */
+static __rte_always_inline void
+sel_key(const uint8_t *p, uint32_t len, uint32_t mark, uint32_t if_id,
+	struct tgw_spd4_key *k4, struct tgw_spd6_key *k6)
+{
+	if ((p[0] >> 4) == 4) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)p;
+		uint32_t ihl = (ip->version_ihl & 0xf) * 4;
+
+		k4->proto = ip->next_proto_id;
+		memcpy(&k4->src, &ip->src_addr, 4);
+		memcpy(&k4->dst, &ip->dst_addr, 4);
+		sel_ports(p + ihl, len > ihl ? len - ihl : 0, ip->next_proto_id,
+			  !(ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)),
+			  &k4->sport, &k4->dport);
+		k4->mark = rte_cpu_to_be_32(mark);
+		k4->if_id = rte_cpu_to_be_32(if_id);
+	} else {
+		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)p;
+
+		k6->proto = ip6->proto;
+		memcpy(k6->src, ip6->src_addr, 16);
+		memcpy(k6->dst, ip6->dst_addr, 16);
+		sel_ports(p + 40, len > 40 ? len - 40 : 0, ip6->proto, true, &k6->sport,
+			  &k6->dport);
+		k6->mark = rte_cpu_to_be_32(mark);
+		k6->if_id = rte_cpu_to_be_32(if_id);
+	}
+}
+
+/* Classify the keys of one chunk: policy index per packet, or -1. v6[i] selects the
+ * key family; skip[i] leaves a packet out (already dropped). */
+static __rte_always_inline void
+spd_classify(const struct tgw_ipsec_tables *tb, uint8_t dir, struct tgw_spd4_key *k4,
+	     struct tgw_spd6_key *k6, const bool *v6, const bool *skip, uint16_t n, int32_t *pol)
+{
+	const uint8_t *d4[ESP_CHUNK], *d6[ESP_CHUNK];
+	uint16_t i4[ESP_CHUNK], i6[ESP_CHUNK], n4 = 0, n6 = 0;
+	uint32_t r[ESP_CHUNK];
+
+	for (uint16_t i = 0; i < n; i++) {
+		pol[i] = -1;
+		if (skip[i])
+			continue;
+		if (v6[i]) {
+			d6[n6] = (const uint8_t *)&k6[i];
+			i6[n6++] = i;
+		} else {
+			d4[n4] = (const uint8_t *)&k4[i];
+			i4[n4++] = i;
+		}
+	}
+	if (n4 && tb->spd[dir][0]) {
+		rte_acl_classify(tb->spd[dir][0], d4, r, n4, 1);
+		for (uint16_t j = 0; j < n4; j++)
+			pol[i4[j]] = (int32_t)r[j] - 1;
+	}
+	if (n6 && tb->spd[dir][1]) {
+		rte_acl_classify(tb->spd[dir][1], d6, r, n6, 1);
+		for (uint16_t j = 0; j < n6; j++)
+			pol[i6[j]] = (int32_t)r[j] - 1;
+	}
+}
+
+/* ---- encap ---- */
+
+struct encap_ctx {
+	struct tgw_tnl_acc acc;
+	struct tgw_tnl_plan pl;
+	struct sa_acc sacc;
+	uint16_t ident;
+};
+
+/*
+ * Prepare one packet routed into a vti tunnel: the vti's checks and its SA (the out
+ * policy matched on the inner packet with mark okey, as vti_xmit), then the ESP
+ * header, IV and trailer around the inner packet and the crypto op. Returns
+ * TGW_ENCAP_PENDING with the op filled, or the edge.
+ */
+static __rte_always_inline uint16_t
+esp_encap_prepare(struct rte_mbuf *m, const struct tgw_tunnel *t, int32_t pol_idx,
+		  const struct tgw_inner *in, struct tgw_esp_op *op, int32_t *sa_idx)
+{
+	const struct tgw_policy *pol;
+	const struct tgw_sa *sa;
+	const struct tgw_sa_crypto *cr;
+	struct rte_esp_hdr *esp;
+	uint32_t pad, tail, esp_len;
+	uint8_t *tr;
+	uint64_t seq;
+
+	if (unlikely(pol_idx < 0))
+		return ESP_ENCAP_NO_POLICY;
+	pol = &tgw_policies[pol_idx];
+	if (unlikely(pol->block))
+		return ESP_ENCAP_BLOCK;
+	if (unlikely(pol->n_tmpls == 0 || pol->tmpl[0].sa < 0))
+		return ESP_ENCAP_NO_STATE;
+	*sa_idx = pol->tmpl[0].sa;
+	sa = &tgw_sas[*sa_idx];
+	/* vti_state_check: a tunnel-mode SA between the tunnel's endpoints */
+	if (unlikely(sa->mode != TGW_XFRM_TUNNEL || sa->proto != IPPROTO_ESP ||
+		     sa->family != t->outer || !tgw_ip_eq(&sa->dst, &t->remote) ||
+		     (t->local.family && !tgw_ip_eq(&sa->src, &t->local))))
+		return ESP_ENCAP_NO_STATE;
+	cr = sa->cr;
+	if (unlikely(m->nb_segs != 1 && rte_pktmbuf_linearize(m) < 0))
+		return ESP_ENCAP_NONLINEAR;
+	/* RFC 4303 §2.4: payload, padding, pad length and next header end 4-aligned (or on
+	 * the cipher's block); the padding is 1, 2, 3, ... */
+	pad = (cr->block - ((in->len + 2) & (cr->block - 1))) & (cr->block - 1);
+	tail = pad + 2 + cr->icv_len;
+	tr = (uint8_t *)rte_pktmbuf_append(m, tail);
+	esp = (struct rte_esp_hdr *)rte_pktmbuf_prepend(m, sizeof(*esp) + cr->iv_len);
+	if (unlikely(tr == NULL || esp == NULL))
+		return TGW_ENCAP_NO_MBUF;
+	for (uint32_t i = 0; i < pad; i++)
+		tr[i] = (uint8_t)(i + 1);
+	tr[pad] = (uint8_t)pad;
+	tr[pad + 1] = in->v6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
+	/* RFC 4303 §3.3.3: the counter never cycles; one sequence space per SA */
+	seq = __atomic_add_fetch(&tgw_sa_rt[*sa_idx].oseq, 1, __ATOMIC_RELAXED);
+	if (unlikely(sa->esn ? seq == 0 : seq > UINT32_MAX))
+		return ESP_ENCAP_SEQ_OVERFLOW;
+	esp->spi = rte_cpu_to_be_32(sa->spi);
+	esp->seq = rte_cpu_to_be_32((uint32_t)seq);
+	if (cr->iv_len == 16) {
+		/* RFC 3602 §3: a CBC IV is unpredictable */
+		uint64_t r[2] = {rte_rand(), rte_rand()};
+
+		memcpy(esp + 1, r, 16);
+	} else if (cr->iv_len == 8) {
+		/* RFC 4106 §3.1, RFC 3686 §3.1, RFC 7634 §2: counter-mode IVs must never
+		 * repeat under a key: the 64-bit sequence number is unique per SA */
+		rte_be64_t iv = rte_cpu_to_be_64(seq);
+
+		memcpy(esp + 1, &iv, 8);
+	}
+	esp_len = sizeof(*esp) + cr->iv_len + in->len + pad + 2;
+	op->c = cr;
+	op->esp = (uint8_t *)esp;
+	op->len = esp_len;
+	op->seq_hi = (uint32_t)(seq >> 32);
+	return TGW_ENCAP_PENDING;
+}
+
+/* Outer header on an encrypted packet, then the direct TX or the graph (as the other
+ * tunnels). */
+static __rte_always_inline uint16_t
+esp_encap_finish(struct rte_mbuf *m, struct encap_ctx *c, const struct tgw_inner *in, bool v6)
+{
+	const struct tgw_tunnel *t = c->pl.t;
+	struct tgw_inner out = *in;
+	bool direct;
+
+	out.len = m->pkt_len;
+	if (!v6) {
+		struct rte_ipv4_hdr *o = tgw_tnl_push(m, &c->pl, &out, sizeof(*o), &direct);
+
+		if (unlikely(o == NULL))
+			return TGW_ENCAP_NO_MBUF;
+		/* xfrm4_mode_tunnel: DF from an IPv4 inner, none for IPv6 */
+		tgw_ip4_outer_fill(o, t, IPPROTO_ESP, out.len + sizeof(*o), in->ds, in->ttl,
+				   (!in->v6 && !in->frag_ok) ? RTE_BE16(RTE_IPV4_HDR_DF_FLAG) : 0,
+				   &c->ident);
+	} else {
+		struct rte_ipv6_hdr *o = tgw_tnl_push(m, &c->pl, &out, sizeof(*o), &direct);
+
+		if (unlikely(o == NULL))
+			return TGW_ENCAP_NO_MBUF;
+		o->vtc_flow = rte_cpu_to_be_32(6u << 28 |
+					       (uint32_t)tgw_tnl_outer_tos(t->tos, in->ds) << 20);
+		o->payload_len = rte_cpu_to_be_16(out.len);
+		if (t->ttl == 0)
+			o->hop_limits = in->ttl;
+	}
+	/* the outer packet is counted as the inner's length; direct reflects its own */
+	return tgw_tnl_encap_done(m, &c->pl, in, direct, &c->acc);
+}
+
+/*
+ * Largest inner packet an SA carries within the tunnel's underlay MTU (the kernel's
+ * esp4_get_mtu): the outer header, ESP header, IV and ICV off, down to the block,
+ * less the pad length and next header bytes.
+ */
+static __rte_always_inline uint32_t
+esp_inner_mtu(const struct tgw_tunnel *t, const struct tgw_sa_crypto *cr, bool v6)
+{
+	uint32_t under = t->mtu + (v6 ? 40 : 20);
+	uint32_t room = under - (v6 ? 40 : 20) - 8 - cr->iv_len - cr->icv_len;
+
+	return (room & ~(uint32_t)(cr->block - 1)) - 2;
+}
+
+static uint16_t
+esp_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		bool whole, bool v6)
+{
+	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
+	const struct tgw_ipsec_tables *tb = __atomic_load_n(&tgw_ipsec_tab, __ATOMIC_ACQUIRE);
+	uint16_t nexts[ESP_CHUNK], idx[ESP_CHUNK], n_ops = 0;
+	struct tgw_spd4_key k4[ESP_CHUNK];
+	struct tgw_spd6_key k6[ESP_CHUNK];
+	struct tgw_inner in[ESP_CHUNK];
+	struct tgw_esp_op ops[ESP_CHUNK];
+	int32_t pol[ESP_CHUNK], sa[ESP_CHUNK];
+	bool iv6[ESP_CHUNK], skip[ESP_CHUNK];
+	uint16_t *ident = &esp_ip4_ident[rte_lcore_id()];
+	struct encap_ctx c = {.sacc.sa = -1};
+
+	c.ident = *ident;
+	tgw_tnl_plan_init(&c.pl);
+	/* pass 1: the tunnel's checks, the selector keys */
+	for (uint16_t i = 0; i < n; i++) {
+		const struct tgw_tunnel *t = tgw_tnl_plan_get(&c.pl, tgw_meta(pkts[i])->tunnel);
+
+		nexts[i] = tgw_tnl_encap_check(pkts[i], t, &in[i]);
+		skip[i] = nexts[i] != TGW_ENCAP_PENDING;
+		iv6[i] = in[i].v6;
+		if (!skip[i])
+			sel_key(rte_pktmbuf_mtod(pkts[i], const uint8_t *), pkts[i]->data_len,
+				t->okey, 0, &k4[i], &k6[i]);
+	}
+	/* pass 2: the out policies, then ESP around each packet */
+	if (tb != NULL)
+		spd_classify(tb, TGW_XFRM_OUT, k4, k6, iv6, skip, n, pol);
+	else
+		for (uint16_t i = 0; i < n; i++)
+			pol[i] = -1;
+	for (uint16_t i = 0; i < n; i++) {
+		const struct tgw_tunnel *t;
+
+		if (skip[i])
+			continue;
+		t = tgw_tnl_plan_get(&c.pl, tgw_meta(pkts[i])->tunnel);
+		sa[i] = -1;
+		if (pol[i] >= 0 && tgw_policies[pol[i]].n_tmpls && tgw_policies[pol[i]].tmpl[0].sa >= 0) {
+			const struct tgw_sa *s = &tgw_sas[tgw_policies[pol[i]].tmpl[0].sa];
+			uint32_t mtu = esp_inner_mtu(t, s->cr, v6);
+
+			/* SPEC §3 too big, with the SA's overhead (xfrm4_tunnel_check_size) */
+			if (unlikely(in[i].len > mtu) && !in[i].frag_ok) {
+				struct tgw_meta *md = tgw_meta(pkts[i]);
+
+				if (md->local) {
+					nexts[i] = TGW_ENCAP_TOO_BIG;
+					continue;
+				}
+				tgw_ip_unforward(pkts[i]);
+				md->punt = TGW_DROP_too_big;
+				if (in[i].v6) {
+					md->aux = RTE_MAX(mtu, 1280u);
+					nexts[i] = TGW_ENCAP_ICMP6_ERR;
+				} else {
+					md->aux = ((uint32_t)3 << 24) | (4 << 16) | mtu;
+					nexts[i] = TGW_ENCAP_ICMP4_ERR;
+				}
+				continue;
+			}
+		}
+		nexts[i] = esp_encap_prepare(pkts[i], t, pol[i], &in[i], &ops[n_ops], &sa[i]);
+		if (nexts[i] == TGW_ENCAP_PENDING)
+			idx[n_ops++] = i;
+	}
+	/* pass 3: the burst's crypto, then the outer headers */
+	if (n_ops)
+		tgw_esp_crypt_burst(tgw_crypto_mgr(), ops, n_ops, true);
+	for (uint16_t j = 0; j < n_ops; j++) {
+		uint16_t i = idx[j];
+		struct rte_mbuf *m = pkts[i];
+
+		tgw_tnl_plan_get(&c.pl, tgw_meta(m)->tunnel);
+		if (unlikely(ops[j].status != TGW_CRYPTO_OK)) {
+			nexts[i] = ESP_ENCAP_CRYPTO;
+			continue;
+		}
+		sa_acc_add(&c.sacc, sa[i], in[i].len);
+		nexts[i] = esp_encap_finish(m, &c, &in[i], v6);
+	}
+	*ident = c.ident;
+	sa_acc_flush(&c.sacc);
+	tgw_tnl_acc_flush(&c.acc, true);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
+	return n;
+}
+
+static __rte_always_inline uint16_t
+esp_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+	    uint16_t (*fn)(struct rte_graph *, struct rte_node *, void **, uint16_t, bool, bool),
+	    bool v6)
+{
+	if (n <= ESP_CHUNK)
+		return fn(graph, node, objs, n, true, v6);
+	for (uint16_t off = 0; off < n; off += ESP_CHUNK)
+		fn(graph, node, objs + off, RTE_MIN(n - off, ESP_CHUNK), false, v6);
+	return n;
+}
+
+/* The process callback of one node: fn on chunks of ESP_CHUNK, for one outer family. */
+#define ESP_PROCESS(name, fn, v6) \
+	static uint16_t name(struct rte_graph *graph, struct rte_node *node, void **objs, \
+			     uint16_t n) \
+	{ \
+		return esp_process(graph, node, objs, n, fn, v6); \
+	}
+
+ESP_PROCESS(esp4_encap_process, esp_encap_chunk, false)
+ESP_PROCESS(esp6_encap_process, esp_encap_chunk, true)
+
+static int
+esp_encap_init(const struct rte_graph *graph, struct rte_node *node)
+{
+	RTE_SET_USED(node);
+	esp_ip4_ident[tgw.workers[tgw_graph_worker(graph)]] = (uint16_t)rte_rand();
+	return 0;
+}
+
+static struct rte_node_register esp4_encap_node = {
+	.name = TGW_NODE_ESP4_ENCAP,
+	.process = esp4_encap_process,
+	.init = esp_encap_init,
+	.nb_edges = ESP_ENCAP_NB,
+	.next_nodes = {TGW_ENCAP_NEXT_NODES("tgw_ip4_rewrite", "tgw_ip4_lookup"),
+		       ESP_ENCAP_NEXT_NODES},
+};
+RTE_NODE_REGISTER(esp4_encap_node);
+
+static struct rte_node_register esp6_encap_node = {
+	.name = TGW_NODE_ESP6_ENCAP,
+	.process = esp6_encap_process,
+	.nb_edges = ESP_ENCAP_NB,
+	.next_nodes = {TGW_ENCAP_NEXT_NODES("tgw_ip6_rewrite", "tgw_ip6_lookup"),
+		       ESP_ENCAP_NEXT_NODES},
+};
+RTE_NODE_REGISTER(esp6_encap_node);
+
+/* ---- decap ---- */
+
+struct decap_ctx {
+	struct tgw_tnl_acc acc;
+	struct tgw_tnl_cache cache;
+	struct sa_acc sacc;
+};
+
+/* What pass 1 learns of a received packet for the later passes. */
+struct esp_in {
+	uint32_t off;   /* of the ESP header */
+	int32_t sa;
+	int16_t tunnel; /* the vti it arrived on, or -1 */
+	uint8_t ds;     /* outer DS field */
+	uint64_t seq;
+};
+
+/*
+ * Pass 1 for one received packet: lengths, the SA (SPI, destination, protocol, and
+ * the mark of the vti whose endpoints it came between, as vti_input), the replay
+ * window, the crypto op. Returns TGW_ENCAP_PENDING-like 0xffff to go on, or the edge.
+ */
+#define ESP_PENDING 0xffff
+static __rte_always_inline uint16_t
+esp_decap_prepare(struct rte_mbuf *m, struct decap_ctx *c, const struct tgw_ipsec_tables *tb,
+		  bool v6, struct esp_in *e, struct tgw_esp_op *op)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct tgw_sa *sa;
+	const struct tgw_sa_crypto *cr;
+	const void *dst, *src;
+	uint32_t esp_len, ct_len, mark = 0, w;
+	struct tgw_sa_rt *rt;
+	uint32_t seq_lo;
+
+	if (!v6) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)p;
+
+		e->off = (ip->version_ihl & 0xf) * 4;
+		e->ds = ip->type_of_service;
+		dst = &ip->dst_addr;
+		src = &ip->src_addr;
+	} else {
+		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)p;
+
+		e->off = tgw_meta(m)->aux & 0xffff;
+		e->ds = (uint8_t)(rte_be_to_cpu_32(ip6->vtc_flow) >> 20);
+		dst = ip6->dst_addr;
+		src = ip6->src_addr;
+	}
+	if (unlikely(m->pkt_len < e->off + sizeof(struct rte_esp_hdr)))
+		return ESP_DECAP_TRUNCATED;
+	if (unlikely(m->nb_segs != 1 && rte_pktmbuf_linearize(m) < 0))
+		return ESP_DECAP_NONLINEAR;
+	p = rte_pktmbuf_mtod(m, const uint8_t *);
+	if (!v6) {
+		dst = p + offsetof(struct rte_ipv4_hdr, dst_addr);
+		src = p + offsetof(struct rte_ipv4_hdr, src_addr);
+	} else {
+		dst = p + offsetof(struct rte_ipv6_hdr, dst_addr);
+		src = p + offsetof(struct rte_ipv6_hdr, src_addr);
+	}
+	e->tunnel = (int16_t)tgw_tnl_lookup_cached(&c->cache, v6 ? 6 : 4, IPPROTO_ESP, dst, src);
+	if (e->tunnel >= 0)
+		mark = tgw.tunnels[e->tunnel].ikey;
+	e->sa = tgw_sad_lookup(tb, tgw_be32_at(p + e->off), IPPROTO_ESP, v6 ? 6 : 4, dst);
+	if (unlikely(e->sa < 0))
+		return TGW_DECAP_NO_TUNNEL;
+	sa = &tgw_sas[e->sa];
+	/* xfrm_state_lookup with the vti's mark */
+	if (unlikely((mark & sa->mark_mask) != sa->mark))
+		return TGW_DECAP_NO_TUNNEL;
+	if (unlikely(sa->mode != TGW_XFRM_TUNNEL))
+		return TGW_DECAP_MODE;
+	cr = sa->cr;
+	esp_len = m->pkt_len - e->off;
+	/* RFC 4303 §2: header, IV, at least pad length and next header, ICV */
+	if (unlikely(esp_len < sizeof(struct rte_esp_hdr) + cr->iv_len + 2u + cr->icv_len))
+		return ESP_DECAP_TRUNCATED;
+	ct_len = esp_len - sizeof(struct rte_esp_hdr) - cr->iv_len - cr->icv_len;
+	if (unlikely(ct_len & (cr->block - 1)))
+		return ESP_DECAP_BAD_LENGTH;
+	/* RFC 4303 §3.4.3: the window first, the ICV next, the window moves last */
+	seq_lo = tgw_be32_at(p + e->off + 4);
+	rt = &tgw_sa_rt[e->sa];
+	w = sa->replay_window ? sa->replay_window : 64;
+	e->seq = sa->esn ? (uint64_t)tgw_esn_hi(__atomic_load_n(&rt->top, __ATOMIC_RELAXED), w,
+						 seq_lo) << 32 | seq_lo
+			 : seq_lo;
+	if (sa->replay_window && unlikely(tgw_replay_check(rt, sa->replay_window, e->seq) < 0)) {
+		tgw_stats_self()->sa[e->sa].replay++;
+		return ESP_DECAP_REPLAY;
+	}
+	op->c = cr;
+	op->esp = rte_pktmbuf_mtod_offset(m, uint8_t *, e->off);
+	op->len = esp_len - cr->icv_len;
+	op->seq_hi = (uint32_t)(e->seq >> 32);
+	return ESP_PENDING;
+}
+
+/*
+ * Pass 3 for one decrypted packet: the ICV verdict, the window, the trailer (RFC 4303
+ * §2.4: padding 1, 2, 3 ...; §2.6 dummy packets), then the inner packet stripped and
+ * marked as received on the vti. Returns the edge, ESP_PENDING for the policy pass.
+ */
+static __rte_always_inline uint16_t
+esp_decap_finish(struct rte_mbuf *m, struct decap_ctx *c, const struct esp_in *e,
+		 const struct tgw_esp_op *op)
+{
+	const struct tgw_sa *sa = &tgw_sas[e->sa];
+	const struct tgw_sa_crypto *cr = sa->cr;
+	const uint8_t *tr = op->esp + op->len - 2;
+	struct tgw_meta *md = tgw_meta(m);
+	uint32_t ct_len = op->len - sizeof(struct rte_esp_hdr) - cr->iv_len;
+	uint8_t pad = tr[0], nh = tr[1], inner_ds;
+	const uint8_t *in;
+	int ecn;
+
+	if (unlikely(op->status != TGW_CRYPTO_OK)) {
+		if (op->status == TGW_CRYPTO_AUTH_FAILED) {
+			tgw_stats_self()->sa[e->sa].auth_failed++;
+			return ESP_DECAP_AUTH;
+		}
+		return ESP_DECAP_CRYPTO;
+	}
+	if (sa->replay_window) {
+		if (unlikely(tgw_replay_update(&tgw_sa_rt[e->sa], sa->replay_window, e->seq) < 0)) {
+			tgw_stats_self()->sa[e->sa].replay++;
+			return ESP_DECAP_REPLAY;
+		}
+	} else if (sa->esn) {
+		/* no window, but ESN needs the top to infer the high bits */
+		uint64_t top = __atomic_load_n(&tgw_sa_rt[e->sa].top, __ATOMIC_RELAXED);
+
+		while (e->seq > top && !__atomic_compare_exchange_n(&tgw_sa_rt[e->sa].top, &top,
+								     e->seq, false, __ATOMIC_RELAXED,
+								     __ATOMIC_RELAXED))
+			;
+	}
+	if (unlikely(pad + 2u > ct_len))
+		return ESP_DECAP_PADDING;
+	for (uint32_t i = 0; i < pad; i++)
+		if (unlikely(tr[-(int)pad + (int)i] != i + 1))
+			return ESP_DECAP_PADDING;
+	if (unlikely(nh == TGW_ESP_NH_TFC))
+		return ESP_DECAP_TFC;
+	if (unlikely(nh != IPPROTO_IPIP && nh != IPPROTO_IPV6))
+		return ESP_DECAP_NEXT_HEADER;
+	rte_pktmbuf_trim(m, pad + 2u + cr->icv_len);
+	{
+		uint32_t off = e->off + sizeof(struct rte_esp_hdr) + cr->iv_len;
+		bool v6 = nh == IPPROTO_IPV6;
+
+		if (e->tunnel >= 0) {
+			uint16_t r = tgw_tnl_decap_ip(m, &tgw.tunnels[e->tunnel], off, v6, e->ds,
+						      &c->acc);
+
+			if (r != TGW_DECAP_IP4 && r != TGW_DECAP_IP6)
+				return r;
+		} else {
+			/* policy-based: the same rules, no interface */
+			in = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
+			if (unlikely(m->data_len < off + (v6 ? 40 : 20) ||
+				     (in[0] >> 4) != (v6 ? 6 : 4)))
+				return TGW_DECAP_BAD_INNER;
+			inner_ds = v6 ? (uint8_t)((in[0] << 4) | (in[1] >> 4)) : in[1];
+			ecn = tgw_tnl_ecn_decap(e->ds, inner_ds);
+			if (unlikely(ecn < 0))
+				return TGW_DECAP_ECN;
+			if (ecn > 0) {
+				if (v6)
+					tgw_ip6_set_ce((struct rte_ipv6_hdr *)in);
+				else
+					tgw_ip4_set_ce((struct rte_ipv4_hdr *)in);
+			}
+			rte_pktmbuf_adj(m, off);
+			md->local = 0;
+			md->l2mc = 0;
+		}
+	}
+	sa_acc_add(&c->sacc, e->sa, m->pkt_len);
+	return ESP_PENDING;
+}
+
+/*
+ * RFC 4301 §5.2 (kernel __xfrm_policy_check): the inner packet must match an in
+ * policy (with the vti's mark) that allows it and whose template the SA satisfies.
+ */
+static __rte_always_inline uint16_t
+esp_decap_policy(const struct esp_in *e, int32_t pol_idx, bool inner_v6)
+{
+	const struct tgw_sa *sa = &tgw_sas[e->sa];
+	const struct tgw_policy *pol;
+	const struct tgw_xfrm_tmpl *t;
+
+	if (unlikely(pol_idx < 0))
+		return ESP_DECAP_NO_POLICY;
+	pol = &tgw_policies[pol_idx];
+	if (unlikely(pol->block))
+		return ESP_DECAP_BLOCK;
+	if (unlikely(pol->n_tmpls == 0))
+		return ESP_DECAP_MISMATCH;
+	t = &pol->tmpl[0];
+	/* xfrm_state_ok */
+	if (unlikely(t->proto != sa->proto || t->mode != sa->mode ||
+		     (t->spi && t->spi != sa->spi) || (t->reqid && t->reqid != sa->reqid) ||
+		     (t->dst.family && !tgw_ip_eq(&t->dst, &sa->dst)) ||
+		     (t->src.family && !tgw_ip_eq(&t->src, &sa->src))))
+		return ESP_DECAP_MISMATCH;
+	return inner_v6 ? TGW_DECAP_IP6 : TGW_DECAP_IP4;
+}
+
+static uint16_t
+esp_decap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		bool whole, bool v6)
+{
+	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
+	const struct tgw_ipsec_tables *tb = __atomic_load_n(&tgw_ipsec_tab, __ATOMIC_ACQUIRE);
+	uint16_t nexts[ESP_CHUNK], idx[ESP_CHUNK], n_ops = 0;
+	struct tgw_spd4_key k4[ESP_CHUNK];
+	struct tgw_spd6_key k6[ESP_CHUNK];
+	struct tgw_esp_op ops[ESP_CHUNK];
+	struct esp_in e[ESP_CHUNK];
+	int32_t pol[ESP_CHUNK];
+	bool iv6[ESP_CHUNK], skip[ESP_CHUNK];
+	struct decap_ctx c = {.sacc.sa = -1};
+
+	/* pass 1: SA, window, ops */
+	for (uint16_t i = 0; i < n; i++) {
+		nexts[i] = tb ? esp_decap_prepare(pkts[i], &c, tb, v6, &e[i], &ops[n_ops])
+			      : TGW_DECAP_NO_TUNNEL;
+		if (nexts[i] == ESP_PENDING)
+			idx[n_ops++] = i;
+	}
+	/* pass 2: the burst's crypto */
+	if (n_ops)
+		tgw_esp_crypt_burst(tgw_crypto_mgr(), ops, n_ops, false);
+	/* pass 3: verdicts, trailers, inner packets, their selector keys */
+	for (uint16_t i = 0; i < n; i++)
+		skip[i] = true;
+	for (uint16_t j = 0; j < n_ops; j++) {
+		uint16_t i = idx[j];
+		const struct tgw_sa *sa;
+		uint32_t mark;
+
+		nexts[i] = esp_decap_finish(pkts[i], &c, &e[i], &ops[j]);
+		if (nexts[i] != ESP_PENDING)
+			continue;
+		sa = &tgw_sas[e[i].sa];
+		mark = e[i].tunnel >= 0 ? tgw.tunnels[e[i].tunnel].ikey : 0;
+		skip[i] = false;
+		iv6[i] = (rte_pktmbuf_mtod(pkts[i], const uint8_t *)[0] >> 4) == 6;
+		sel_key(rte_pktmbuf_mtod(pkts[i], const uint8_t *), pkts[i]->data_len, mark,
+			sa->if_id, &k4[i], &k6[i]);
+	}
+	/* pass 4: the in policies */
+	spd_classify(tb ? tb : &(struct tgw_ipsec_tables){0}, TGW_XFRM_IN, k4, k6, iv6, skip, n,
+		     pol);
+	for (uint16_t i = 0; i < n; i++)
+		if (!skip[i])
+			nexts[i] = esp_decap_policy(&e[i], pol[i], iv6[i]);
+	sa_acc_flush(&c.sacc);
+	tgw_tnl_acc_flush(&c.acc, false);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
+	return n;
+}
+
+ESP_PROCESS(esp4_decap_process, esp_decap_chunk, false)
+ESP_PROCESS(esp6_decap_process, esp_decap_chunk, true)
+
+static struct rte_node_register esp4_decap_node = {
+	.name = TGW_NODE_ESP4_DECAP,
+	.process = esp4_decap_process,
+	.nb_edges = ESP_DECAP_NB,
+	.next_nodes = {TGW_DECAP_NEXT_NODES, ESP_DECAP_NEXT_NODES},
+};
+RTE_NODE_REGISTER(esp4_decap_node);
+
+static struct rte_node_register esp6_decap_node = {
+	.name = TGW_NODE_ESP6_DECAP,
+	.process = esp6_decap_process,
+	.nb_edges = ESP_DECAP_NB,
+	.next_nodes = {TGW_DECAP_NEXT_NODES, ESP_DECAP_NEXT_NODES},
+};
+RTE_NODE_REGISTER(esp6_decap_node);

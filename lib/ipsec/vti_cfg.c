@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * "type": "vti" and "vti6": route-based IPsec tunnel mode, as `ip link add … type
+ * vti key K local A remote B`. The key is the xfrm mark: traffic routed into the
+ * tunnel is protected by the out policy whose mark matches okey; ESP received from
+ * the tunnel's endpoints is looked up with the mark ikey and checked against the in
+ * policy with that mark (the kernel's vti_input / vti_rcv_cb / vti_xmit).
+ */
+#include <string.h>
+
+#include <rte_ip.h>
+
+#include "esp.h"
+#include "gre.h"
+#include "ip6tnl.h"
+#include "ipip.h"
+#include "tnl_inline.h"
+
+static uint16_t
+vti_overhead(const struct tgw_tunnel *t)
+{
+	/* as the kernel's vti device: the outer header only; ESP's own overhead is
+	 * accounted per SA when a packet is sent (esp_node.c) */
+	return t->outer == 4 ? sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr);
+}
+
+static void
+vti_build(struct tgw_tunnel *t)
+{
+	if (t->outer == 4) {
+		tgw_ip4ip_build(t);
+		((struct rte_ipv4_hdr *)t->hdr)->next_proto_id = IPPROTO_ESP;
+		t->csum_base = tgw_ip4_tmpl_csum_base((struct rte_ipv4_hdr *)t->hdr);
+	} else {
+		tgw_ip6_outer_build(t, IPPROTO_ESP);
+	}
+}
+
+static int
+vti_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tunnel *t)
+{
+	uint32_t k = 0;
+	int rc;
+
+	t->mode = "tunnel";
+	t->inner = TGW_INNER_IP4 | TGW_INNER_IP6;
+	t->encaplimit = TGW_ENCAPLIMIT_NONE;
+	t->ikey = t->okey = 0;
+	/* the xfrm outer header inherits the inner DS field (xfrm4_mode_tunnel) and copies
+	 * an IPv4 inner's DF */
+	if (!json_object_get(obj, "tos"))
+		t->tos = -1;
+	t->pmtudisc = false;
+	if (json_object_get(obj, "key") &&
+	    (json_object_get(obj, "ikey") || json_object_get(obj, "okey")))
+		return tgw_cfg_err(c, path, NULL, "tunnel \"%s\": give \"key\" or \"ikey\"/\"okey\", "
+				   "not both", t->name);
+	rc = tgw_gre_key_parse(c, obj, path, "key", &k);
+	if (rc < 0)
+		return -1;
+	if (rc == 1)
+		t->ikey = t->okey = k;
+	if (tgw_gre_key_parse(c, obj, path, "ikey", &t->ikey) < 0 ||
+	    tgw_gre_key_parse(c, obj, path, "okey", &t->okey) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+vti_protos(const struct tgw_tunnel *t, uint8_t *protos)
+{
+	RTE_SET_USED(t);
+	protos[0] = IPPROTO_ESP;
+	return 1;
+}
+
+static const char *const vti_keys[] = {"key", "ikey", "okey", NULL};
+
+/* vti (IPv4 outer) and vti6 (IPv6 outer) differ in the outer family and their nodes. */
+#define VTI_OPS(ops, name, fam, enc, dec) \
+	static struct tgw_tnl_ops ops = { \
+		.type = name, \
+		.outer = fam, \
+		.default_ttl = 64, \
+		.keys = vti_keys, \
+		.parse = vti_parse, \
+		.overhead = vti_overhead, \
+		.build = vti_build, \
+		.protos = vti_protos, \
+		.encap_node = enc, \
+		.decap_node = dec, \
+	}; \
+	TGW_TNL_REGISTER(ops)
+
+VTI_OPS(vti_ops, "vti", 4, TGW_NODE_ESP4_ENCAP, TGW_NODE_ESP4_DECAP);
+VTI_OPS(vti6_ops, "vti6", 6, TGW_NODE_ESP6_ENCAP, TGW_NODE_ESP6_DECAP);

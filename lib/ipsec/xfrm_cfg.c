@@ -1,0 +1,986 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IPsec, control path: "xfrm" states and policies (SPEC §2, `ip xfrm state/policy
+ * add`), their templates resolved to SAs, the SAD hash and the SPD classifiers
+ * (rte_acl), the summary and the SA counters.
+ */
+#include "ipsec.h"
+
+#include <ctype.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "stats.h"
+#include "tnl.h"
+
+struct tgw_sa *tgw_sas;
+uint16_t tgw_n_sas;
+struct tgw_policy *tgw_policies;
+uint16_t tgw_n_policies;
+struct tgw_sa_rt *tgw_sa_rt;
+struct tgw_ipsec_tables *volatile tgw_ipsec_tab;
+
+static const char *const mode_names[] = {"tunnel", "transport", "beet", NULL};
+static const char *const dir_names[] = {"in", "out", "fwd", NULL};
+
+static void
+join(char *out, size_t len, const char *path, const char *key)
+{
+	if ((size_t)snprintf(out, len, "%s.%s", path, key) >= len)
+		out[len - 1] = 0;
+}
+
+static int
+hex_nibble(int ch)
+{
+	return isdigit(ch) ? ch - '0' : isxdigit(ch) ? tolower(ch) - 'a' + 10 : -1;
+}
+
+/* A key as iproute2 takes it: "0x" and hex digits, or the bytes of the string itself
+ * (the kernel docs' `auth sha1 beef_fish_pork_salad`). */
+static int
+parse_key(struct tgw_cfg_ctx *c, json_t *obj, const char *path, uint8_t *out, size_t *len)
+{
+	json_t *v = json_object_get(obj, "key");
+	const char *s;
+	char p[256];
+	size_t n;
+
+	join(p, sizeof(p), path, "key");
+	if (v == NULL)
+		return tgw_cfg_err(c, path, NULL, "needs \"key\"");
+	if (!json_is_string(v))
+		return tgw_cfg_err(c, p, v, "is not a string (\"0x…\" hex, or the key's text)");
+	s = json_string_value(v);
+	n = strlen(s);
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		n -= 2;
+		if (n % 2 || n / 2 > 512)
+			return tgw_cfg_err(c, p, v, "needs an even number of hex digits (at most "
+					   "1024)");
+		for (size_t i = 0; i < n / 2; i++) {
+			int hi = hex_nibble((unsigned char)s[2 * i]);
+			int lo = hex_nibble((unsigned char)s[2 * i + 1]);
+
+			if (hi < 0 || lo < 0)
+				return tgw_cfg_err(c, p, v, "is not a hex string");
+			out[i] = (uint8_t)(hi << 4 | lo);
+		}
+		*len = n / 2;
+		return 0;
+	}
+	/* "" is the empty key of ecb(cipher_null) */
+	if (n > 512)
+		return tgw_cfg_err(c, p, v, "is longer than 512 bytes");
+	memcpy(out, s, n);
+	*len = n;
+	return 0;
+}
+
+/* "mark": N, or {"value": N, "mask": M} (mask 0xffffffff when absent). */
+static int
+parse_mark(struct tgw_cfg_ctx *c, json_t *obj, const char *path, uint32_t *value, uint32_t *mask)
+{
+	static const char *const keys[] = {"value", "mask", NULL};
+	json_t *v = json_object_get(obj, "mark");
+	char p[256];
+	int64_t x;
+
+	*value = 0;
+	*mask = 0;
+	if (v == NULL)
+		return 0;
+	*mask = UINT32_MAX;
+	if (!json_is_object(v)) {
+		if (tgw_cfg_int(c, obj, path, "mark", 0, UINT32_MAX, &x) < 0)
+			return -1;
+		*value = x;
+		return 0;
+	}
+	join(p, sizeof(p), path, "mark");
+	if (tgw_cfg_keys(c, v, p, keys, NULL) < 0)
+		return -1;
+	if (tgw_cfg_int(c, v, p, "value", 0, UINT32_MAX, &x) < 0)
+		return -1;
+	*value = json_object_get(v, "value") ? x : 0;
+	if (tgw_cfg_int(c, v, p, "mask", 0, UINT32_MAX, &x) < 0)
+		return -1;
+	if (json_object_get(v, "mask"))
+		*mask = x;
+	if (*value & ~*mask)
+		return tgw_cfg_err(c, p, v, "value has bits outside the mask");
+	return 0;
+}
+
+static int
+parse_proto(struct tgw_cfg_ctx *c, json_t *obj, const char *path, uint8_t *proto)
+{
+	static const char *const names[] = {"esp", "ah", NULL};
+	int i = 0;
+	int rc = tgw_cfg_enum(c, obj, path, "proto", names, &i);
+
+	if (rc < 0)
+		return -1;
+	*proto = i == 1 ? IPPROTO_AH : IPPROTO_ESP;
+	return rc;
+}
+
+/* One algorithm object: {"name", "key", and icv_bits or trunc_bits}. */
+static int
+parse_alg(struct tgw_cfg_ctx *c, json_t *obj, const char *path, const char *what,
+	  const char **name, uint8_t *key, size_t *key_len, const char *bits_key, int *bits)
+{
+	static const char *const keys_bits[] = {"name", "key", "icv_bits", "trunc_bits", NULL};
+	json_t *v = json_object_get(obj, what);
+	char p[256], q[256];
+	int64_t x;
+
+	if (v == NULL)
+		return 0;
+	join(p, sizeof(p), path, what);
+	if (!json_is_object(v))
+		return tgw_cfg_err(c, p, v, "is not an object {\"name\", \"key\"}");
+	if (tgw_cfg_keys(c, v, p, keys_bits, NULL) < 0)
+		return -1;
+	for (int i = 2; i < 4; i++)
+		if (json_object_get(v, keys_bits[i]) &&
+		    (bits_key == NULL || strcmp(bits_key, keys_bits[i]) != 0)) {
+			join(q, sizeof(q), p, keys_bits[i]);
+			return tgw_cfg_err(c, q, NULL, "does not apply to \"%s\"", what);
+		}
+	if (tgw_cfg_str(c, v, p, "name", name) <= 0)
+		return tgw_cfg_err(c, p, NULL, "needs \"name\" (a Linux algorithm name)");
+	if (parse_key(c, v, p, key, key_len) < 0)
+		return -1;
+	if (bits_key && tgw_cfg_int(c, v, p, bits_key, 0, 512, &x) < 0)
+		return -1;
+	if (bits_key && json_object_get(v, bits_key))
+		*bits = (int)x;
+	return 1;
+}
+
+static const char *const state_keys[] = {"src", "dst", "proto", "spi", "reqid", "mode", "aead",
+					 "enc", "auth", "replay_window", "esn", "if_id", "mark",
+					 "encap", "replay_oseq", "replay_seq", NULL};
+
+static int
+parse_state(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_sa *sa)
+{
+	uint8_t aead_key[512], enc_key[512], auth_key[512];
+	struct tgw_sa_algs a = {.icv_bits = -1, .trunc_bits = -1};
+	const char *field;
+	char p[256], q[300], err[256];
+	int mode = TGW_XFRM_TRANSPORT; /* ip xfrm's default */
+	int64_t x;
+	int rc;
+
+	if (!json_is_object(obj))
+		return tgw_cfg_err(c, path, obj, "is not an object");
+	if (tgw_cfg_keys(c, obj, path, state_keys, NULL) < 0)
+		return -1;
+	rc = tgw_cfg_ip(c, obj, path, "src", false, &sa->src);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return tgw_cfg_err(c, path, NULL, "a state needs \"src\" and \"dst\"");
+	rc = tgw_cfg_ip(c, obj, path, "dst", false, &sa->dst);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return tgw_cfg_err(c, path, NULL, "a state needs \"src\" and \"dst\"");
+	join(p, sizeof(p), path, "dst");
+	if (sa->src.family != sa->dst.family)
+		return tgw_cfg_err(c, p, json_object_get(obj, "dst"),
+				   "is not of the family of \"src\"");
+	sa->family = sa->dst.family;
+	rc = parse_proto(c, obj, path, &sa->proto);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return tgw_cfg_err(c, path, NULL, "a state needs \"proto\": \"esp\" or \"ah\"");
+	rc = tgw_cfg_int(c, obj, path, "spi", 1, UINT32_MAX, &x);
+	if (rc < 0)
+		return -1;
+	/* RFC 4303 §2.1: SPI 0 is reserved and never sent */
+	if (rc == 0)
+		return tgw_cfg_err(c, path, NULL, "a state needs \"spi\" (1..0xffffffff)");
+	sa->spi = (uint32_t)x;
+	if (tgw_cfg_int(c, obj, path, "reqid", 0, UINT32_MAX, &x) < 0)
+		return -1;
+	sa->reqid = json_object_get(obj, "reqid") ? (uint32_t)x : 0;
+	if (tgw_cfg_enum(c, obj, path, "mode", mode_names, &mode) < 0)
+		return -1;
+	sa->mode = mode;
+	join(p, sizeof(p), path, "mode");
+	if (json_object_get(obj, "mode") == NULL)
+		return tgw_cfg_err(c, path, NULL, "a state without \"mode\" is in transport mode "
+				   "(ip xfrm's default), which is not supported yet: give \"mode\": "
+				   "\"tunnel\"");
+	if (mode != TGW_XFRM_TUNNEL)
+		return tgw_cfg_err(c, p, json_object_get(obj, "mode"),
+				   "mode %s is not supported yet (tunnel mode is)", mode_names[mode]);
+	if (tgw_cfg_int(c, obj, path, "if_id", 0, UINT32_MAX, &x) < 0)
+		return -1;
+	sa->if_id = json_object_get(obj, "if_id") ? (uint32_t)x : 0;
+	if (parse_mark(c, obj, path, &sa->mark, &sa->mark_mask) < 0)
+		return -1;
+	sa->replay_window = 64; /* SPEC §2: RFC 4303 §3.4.3's recommended default */
+	if (tgw_cfg_int(c, obj, path, "replay_window", 0, TGW_REPLAY_MAX, &x) < 0)
+		return -1;
+	if (json_object_get(obj, "replay_window"))
+		sa->replay_window = (uint16_t)x;
+	if (tgw_cfg_bool(c, obj, path, "esn", &sa->esn) < 0)
+		return -1;
+	/* iproute2's replay-oseq: the last sequence number sent (testing, SA hand-over) */
+	if (tgw_cfg_int(c, obj, path, "replay_oseq", 0, sa->esn ? INT64_MAX : UINT32_MAX, &x) < 0)
+		return -1;
+	sa->oseq = json_object_get(obj, "replay_oseq") ? (uint64_t)x : 0;
+	/* replay-seq: the highest sequence number received (the window's top) */
+	if (tgw_cfg_int(c, obj, path, "replay_seq", 0, sa->esn ? INT64_MAX : UINT32_MAX, &x) < 0)
+		return -1;
+	sa->iseq = json_object_get(obj, "replay_seq") ? (uint64_t)x : 0;
+	if (json_object_get(obj, "encap")) {
+		join(p, sizeof(p), path, "encap");
+		return tgw_cfg_err(c, p, json_object_get(obj, "encap"),
+				   "NAT-T (espinudp) is not supported yet");
+	}
+	join(p, sizeof(p), path, "proto");
+	if (sa->proto == IPPROTO_AH)
+		return tgw_cfg_err(c, p, json_object_get(obj, "proto"), "AH is not supported yet");
+
+	if (parse_alg(c, obj, path, "aead", &a.aead, aead_key, &a.aead_key_len, "icv_bits",
+		      &a.icv_bits) < 0 ||
+	    parse_alg(c, obj, path, "enc", &a.enc, enc_key, &a.enc_key_len, NULL, NULL) < 0 ||
+	    parse_alg(c, obj, path, "auth", &a.auth, auth_key, &a.auth_key_len, "trunc_bits",
+		      &a.trunc_bits) < 0)
+		return -1;
+	a.aead_key = aead_key;
+	a.enc_key = enc_key;
+	a.auth_key = auth_key;
+	a.esn = sa->esn;
+	a.ah = sa->proto == IPPROTO_AH;
+	if (!a.ah && a.aead == NULL && a.enc == NULL)
+		return tgw_cfg_err(c, path, NULL, "an ESP state needs \"aead\" or \"enc\"");
+	if (a.ah && a.auth == NULL)
+		return tgw_cfg_err(c, path, NULL, "an AH state needs \"auth\"");
+	sa->cr = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*sa->cr));
+	if (sa->cr == NULL)
+		return tgw_cfg_err(c, path, NULL, "out of memory");
+	memset(sa->cr, 0, sizeof(*sa->cr));
+	err[0] = 0;
+	field = NULL;
+	if (tgw_sa_crypto_init(sa->cr, &a, &field, err, sizeof(err)) < 0) {
+		char *dot;
+		json_t *fv;
+
+		snprintf(q, sizeof(q), "%s.%s", path, field ? field : "");
+		/* the value: the member named by field ("aead.key" -> obj.aead.key) */
+		fv = obj;
+		snprintf(p, sizeof(p), "%s", field ? field : "");
+		for (char *tok = p; fv && tok && *tok; tok = dot ? dot + 1 : NULL) {
+			dot = strchr(tok, '.');
+			if (dot)
+				*dot = 0;
+			fv = json_object_get(fv, tok);
+		}
+		if (fv && json_is_object(fv))
+			fv = json_object_get(fv, "name");
+		return tgw_cfg_err(c, q, strstr(q, ".key") ? NULL : fv, "%s", err);
+	}
+	return 0;
+}
+
+/* A selector prefix; absent: any. */
+static int
+parse_sel(struct tgw_cfg_ctx *c, json_t *obj, const char *path, const char *key,
+	  struct tgw_prefix *out)
+{
+	const char *s;
+	char p[256];
+	int rc = tgw_cfg_str(c, obj, path, key, &s);
+
+	memset(out, 0, sizeof(*out));
+	if (rc <= 0)
+		return rc;
+	join(p, sizeof(p), path, key);
+	if (tgw_prefix_parse(s, out) < 0 && tgw_ip_parse(s, &out->ip) < 0)
+		return tgw_cfg_err(c, p, json_object_get(obj, key), "is not an address or prefix");
+	if (strchr(s, '/') == NULL)
+		out->len = out->ip.family == 4 ? 32 : 128;
+	return 1;
+}
+
+static int
+parse_l4proto(struct tgw_cfg_ctx *c, json_t *obj, const char *path, int16_t *proto)
+{
+	static const struct {
+		const char *name;
+		uint8_t num;
+	} names[] = {{"icmp", IPPROTO_ICMP}, {"tcp", IPPROTO_TCP},   {"udp", IPPROTO_UDP},
+		     {"gre", IPPROTO_GRE},   {"esp", IPPROTO_ESP},   {"ah", IPPROTO_AH},
+		     {"ipv6-icmp", IPPROTO_ICMPV6}, {"icmpv6", IPPROTO_ICMPV6},
+		     {"sctp", IPPROTO_SCTP}, {"ipip", IPPROTO_IPIP}, {"ipv6", IPPROTO_IPV6}};
+	json_t *v = json_object_get(obj, "proto");
+	char p[256];
+	int64_t x;
+
+	*proto = -1;
+	if (v == NULL)
+		return 0;
+	if (json_is_string(v)) {
+		for (size_t i = 0; i < RTE_DIM(names); i++)
+			if (strcmp(json_string_value(v), names[i].name) == 0) {
+				*proto = names[i].num;
+				return 1;
+			}
+		if (!isdigit((unsigned char)json_string_value(v)[0])) {
+			join(p, sizeof(p), path, "proto");
+			return tgw_cfg_err(c, p, v, "is not a protocol name (tcp, udp, icmp, "
+					   "ipv6-icmp, gre, esp, ah, sctp, ipip, ipv6) or number");
+		}
+	}
+	if (tgw_cfg_int(c, obj, path, "proto", 0, 255, &x) < 0)
+		return -1;
+	*proto = (int16_t)x;
+	return 1;
+}
+
+static const char *const tmpl_keys[] = {"src", "dst", "proto", "spi", "mode", "reqid", NULL};
+
+static int
+parse_tmpl(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_xfrm_tmpl *t)
+{
+	int mode = TGW_XFRM_TRANSPORT;
+	char p[256];
+	int64_t x;
+
+	if (!json_is_object(obj))
+		return tgw_cfg_err(c, path, obj, "is not an object");
+	if (tgw_cfg_keys(c, obj, path, tmpl_keys, NULL) < 0)
+		return -1;
+	if (tgw_cfg_ip(c, obj, path, "src", false, &t->src) < 0 ||
+	    tgw_cfg_ip(c, obj, path, "dst", false, &t->dst) < 0)
+		return -1;
+	t->proto = IPPROTO_ESP;
+	if (parse_proto(c, obj, path, &t->proto) < 0)
+		return -1;
+	if (tgw_cfg_int(c, obj, path, "spi", 1, UINT32_MAX, &x) < 0)
+		return -1;
+	t->spi = json_object_get(obj, "spi") ? (uint32_t)x : 0;
+	if (tgw_cfg_int(c, obj, path, "reqid", 0, UINT32_MAX, &x) < 0)
+		return -1;
+	t->reqid = json_object_get(obj, "reqid") ? (uint32_t)x : 0;
+	if (tgw_cfg_enum(c, obj, path, "mode", mode_names, &mode) < 0)
+		return -1;
+	t->mode = mode;
+	if (t->proto != IPPROTO_ESP) {
+		join(p, sizeof(p), path, "proto");
+		return tgw_cfg_err(c, p, json_object_get(obj, "proto"), "AH is not supported yet");
+	}
+	if (mode != TGW_XFRM_TUNNEL) {
+		join(p, sizeof(p), path, "mode");
+		return tgw_cfg_err(c, json_object_get(obj, "mode") ? p : path,
+				   json_object_get(obj, "mode"),
+				   "a template in %s mode%s is not supported yet (tunnel mode is)",
+				   mode_names[mode],
+				   json_object_get(obj, "mode") ? "" : " (the default)");
+	}
+	join(p, sizeof(p), path, "dst");
+	if (mode == TGW_XFRM_TUNNEL && (!t->src.family || !t->dst.family))
+		return tgw_cfg_err(c, path, NULL, "a tunnel-mode template needs \"src\" and "
+				   "\"dst\" (the SA's endpoints)");
+	if (t->src.family && t->dst.family && t->src.family != t->dst.family)
+		return tgw_cfg_err(c, p, json_object_get(obj, "dst"),
+				   "is not of the family of \"src\"");
+	t->sa = -1;
+	return 0;
+}
+
+static const char *const policy_keys[] = {"dir", "src", "dst", "proto", "sport", "dport", "mark",
+					  "if_id", "action", "priority", "tmpl", NULL};
+
+static int
+parse_policy(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_policy *pol)
+{
+	static const char *const actions[] = {"allow", "block", NULL};
+	int dir = 0, action = 0;
+	json_t *tmpl, *v;
+	char p[256];
+	size_t i;
+	int64_t x;
+	int rc;
+
+	if (!json_is_object(obj))
+		return tgw_cfg_err(c, path, obj, "is not an object");
+	if (tgw_cfg_keys(c, obj, path, policy_keys, NULL) < 0)
+		return -1;
+	rc = tgw_cfg_enum(c, obj, path, "dir", dir_names, &dir);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return tgw_cfg_err(c, path, NULL, "a policy needs \"dir\": \"in\", \"out\" or "
+				   "\"fwd\"");
+	pol->dir = dir;
+	if (parse_sel(c, obj, path, "src", &pol->src) < 0 ||
+	    parse_sel(c, obj, path, "dst", &pol->dst) < 0)
+		return -1;
+	join(p, sizeof(p), path, "dst");
+	if (pol->src.ip.family && pol->dst.ip.family && pol->src.ip.family != pol->dst.ip.family)
+		return tgw_cfg_err(c, p, json_object_get(obj, "dst"),
+				   "is not of the family of \"src\"");
+	/* no selector address: the policy applies to both families (as `ip xfrm policy`
+	 * and `ip -6 xfrm policy` together) */
+	pol->family = pol->src.ip.family ? pol->src.ip.family : pol->dst.ip.family;
+	if (parse_l4proto(c, obj, path, &pol->proto) < 0)
+		return -1;
+	pol->sport = pol->dport = -1;
+	if (tgw_cfg_int(c, obj, path, "sport", 0, 65535, &x) < 0)
+		return -1;
+	if (json_object_get(obj, "sport"))
+		pol->sport = (int32_t)x;
+	if (tgw_cfg_int(c, obj, path, "dport", 0, 65535, &x) < 0)
+		return -1;
+	if (json_object_get(obj, "dport"))
+		pol->dport = (int32_t)x;
+	if ((pol->sport >= 0 || pol->dport >= 0) && pol->proto < 0)
+		return tgw_cfg_err(c, path, NULL, "\"sport\"/\"dport\" need \"proto\"");
+	if (parse_mark(c, obj, path, &pol->mark, &pol->mark_mask) < 0)
+		return -1;
+	if (tgw_cfg_int(c, obj, path, "if_id", 0, UINT32_MAX, &x) < 0)
+		return -1;
+	pol->if_id = json_object_get(obj, "if_id") ? (uint32_t)x : 0;
+	if (tgw_cfg_enum(c, obj, path, "action", actions, &action) < 0)
+		return -1;
+	pol->block = action == 1;
+	if (tgw_cfg_int(c, obj, path, "priority", 0, UINT32_MAX, &x) < 0)
+		return -1;
+	pol->priority = json_object_get(obj, "priority") ? (uint32_t)x : 0;
+	tmpl = json_object_get(obj, "tmpl");
+	join(p, sizeof(p), path, "tmpl");
+	if (tmpl && !json_is_array(tmpl))
+		return tgw_cfg_err(c, p, tmpl, "is not an array");
+	if (json_array_size(tmpl) > 1)
+		return tgw_cfg_err(c, p, NULL, "more than one template (SA bundles) is not "
+				   "supported yet");
+	json_array_foreach(tmpl, i, v) {
+		char q[300];
+
+		snprintf(q, sizeof(q), "%s[%zu]", p, i);
+		if (parse_tmpl(c, v, q, &pol->tmpl[i]) < 0)
+			return -1;
+		pol->n_tmpls++;
+	}
+	return 0;
+}
+
+/* Does state sa satisfy template t of a policy with mark/if_id (kernel
+ * xfrm_state_find: addresses, proto, mode, reqid and spi when set, mark, if_id)? */
+static bool
+tmpl_match(const struct tgw_xfrm_tmpl *t, const struct tgw_policy *pol, const struct tgw_sa *sa)
+{
+	if (sa->proto != t->proto || sa->mode != t->mode)
+		return false;
+	if (t->dst.family && !tgw_ip_eq(&t->dst, &sa->dst))
+		return false;
+	if (t->src.family && !tgw_ip_eq(&t->src, &sa->src))
+		return false;
+	if ((t->spi && t->spi != sa->spi) || (t->reqid && t->reqid != sa->reqid))
+		return false;
+	if (sa->if_id != pol->if_id)
+		return false;
+	return (pol->mark & sa->mark_mask) == sa->mark;
+}
+
+int
+tgw_xfrm_parse(struct tgw_cfg_ctx *c, json_t *xfrm)
+{
+	static const char *const keys[] = {"states", "policies", NULL};
+	json_t *states, *policies, *v;
+	size_t i;
+
+	tgw_xfrm_free();
+	if (xfrm == NULL)
+		return 0;
+	if (!json_is_object(xfrm))
+		return tgw_cfg_err(c, "xfrm", xfrm, "is not an object {\"states\", \"policies\"}");
+	if (tgw_cfg_keys(c, xfrm, "xfrm", keys, NULL) < 0)
+		return -1;
+	states = json_object_get(xfrm, "states");
+	policies = json_object_get(xfrm, "policies");
+	if (states && !json_is_array(states))
+		return tgw_cfg_err(c, "xfrm.states", states, "is not an array");
+	if (policies && !json_is_array(policies))
+		return tgw_cfg_err(c, "xfrm.policies", policies, "is not an array");
+	if (json_array_size(states) > TGW_MAX_SAS)
+		return tgw_cfg_err(c, "xfrm.states", NULL, "more than %d states", TGW_MAX_SAS);
+	if (json_array_size(policies) > TGW_MAX_POLICIES)
+		return tgw_cfg_err(c, "xfrm.policies", NULL, "more than %d policies",
+				   TGW_MAX_POLICIES);
+	tgw_sas = calloc(TGW_MAX_SAS, sizeof(*tgw_sas));
+	tgw_policies = calloc(TGW_MAX_POLICIES, sizeof(*tgw_policies));
+	if (tgw_sas == NULL || tgw_policies == NULL)
+		return tgw_cfg_err(c, "xfrm", NULL, "out of memory");
+	json_array_foreach(states, i, v) {
+		struct tgw_sa *sa = &tgw_sas[i];
+		char p[64];
+
+		snprintf(p, sizeof(p), "xfrm.states[%zu]", i);
+		sa->id = i;
+		if (parse_state(c, v, p, sa) < 0)
+			return -1;
+		tgw_n_sas++;
+		for (unsigned int j = 0; j < i; j++)
+			if (tgw_sas[j].spi == sa->spi && tgw_sas[j].proto == sa->proto &&
+			    tgw_ip_eq(&tgw_sas[j].dst, &sa->dst)) {
+				char q[80];
+
+				snprintf(q, sizeof(q), "%s.spi", p);
+				return tgw_cfg_err(c, q, json_object_get(v, "spi"),
+						   "duplicates xfrm.states[%u] (same spi, dst and "
+						   "proto: File exists)", j);
+			}
+	}
+	/* statistics names: the SPI, with the destination when two SAs share it */
+	for (unsigned int s = 0; s < tgw_n_sas; s++) {
+		struct tgw_sa *sa = &tgw_sas[s];
+		bool shared = false;
+		char d[64];
+
+		for (unsigned int j = 0; j < tgw_n_sas; j++)
+			shared |= j != s && tgw_sas[j].spi == sa->spi;
+		snprintf(sa->name, sizeof(sa->name), "0x%08x", sa->spi);
+		if (shared)
+			snprintf(sa->name + 10, sizeof(sa->name) - 10, "/%s",
+				 tgw_ip_str(&sa->dst, d, sizeof(d)));
+	}
+	json_array_foreach(policies, i, v) {
+		char p[64];
+
+		snprintf(p, sizeof(p), "xfrm.policies[%zu]", i);
+		if (parse_policy(c, v, p, &tgw_policies[i]) < 0)
+			return -1;
+		tgw_n_policies++;
+	}
+	return 0;
+}
+
+/* ---- the tables ---- */
+
+static uint32_t
+sad_hash(uint32_t spi, uint8_t proto, const uint8_t *dst, size_t n)
+{
+	return rte_hash_crc(dst, n, spi ^ ((uint32_t)proto << 24));
+}
+
+/* RFC 4301 §4.4.2: the SAD is searched by SPI, destination and protocol. */
+static int
+sad_build(struct tgw_ipsec_tables *tb)
+{
+	uint32_t cap = 64;
+
+	while (cap < 2u * tgw_n_sas)
+		cap <<= 1;
+	tb->sad = calloc(cap, sizeof(*tb->sad));
+	if (tb->sad == NULL)
+		return -1;
+	tb->sad_mask = cap - 1;
+	for (unsigned int s = 0; s < tgw_n_sas; s++) {
+		const struct tgw_sa *sa = &tgw_sas[s];
+		size_t n = sa->family == 4 ? 4 : 16;
+		uint32_t h = sad_hash(sa->spi, sa->proto, sa->dst.v6, n) & tb->sad_mask;
+
+		while (tb->sad[h].sa)
+			h = (h + 1) & tb->sad_mask;
+		tb->sad[h].spi = sa->spi;
+		tb->sad[h].proto = sa->proto;
+		tb->sad[h].family = sa->family;
+		memcpy(tb->sad[h].dst, sa->dst.v6, n);
+		tb->sad[h].sa = s + 1;
+	}
+	return 0;
+}
+
+int
+tgw_sad_lookup(const struct tgw_ipsec_tables *tb, uint32_t spi, uint8_t proto, uint8_t family,
+	       const void *dst)
+{
+	size_t n = family == 4 ? 4 : 16;
+	uint32_t h;
+
+	if (tb == NULL || tb->sad == NULL)
+		return -1;
+	for (h = sad_hash(spi, proto, dst, n) & tb->sad_mask; tb->sad[h].sa;
+	     h = (h + 1) & tb->sad_mask)
+		if (tb->sad[h].spi == spi && tb->sad[h].proto == proto &&
+		    tb->sad[h].family == family && memcmp(tb->sad[h].dst, dst, n) == 0)
+			return tb->sad[h].sa - 1;
+	return -1;
+}
+
+/* rte_acl field layouts of the classifier keys (ipsec.h). */
+enum { F4_PROTO, F4_SRC, F4_DST, F4_SPORT, F4_DPORT, F4_MARK, F4_IFID, F4_NB };
+static const struct rte_acl_field_def spd4_defs[F4_NB] = {
+	{RTE_ACL_FIELD_TYPE_BITMASK, 1, F4_PROTO, 0, offsetof(struct tgw_spd4_key, proto)},
+	{RTE_ACL_FIELD_TYPE_MASK, 4, F4_SRC, 1, offsetof(struct tgw_spd4_key, src)},
+	{RTE_ACL_FIELD_TYPE_MASK, 4, F4_DST, 2, offsetof(struct tgw_spd4_key, dst)},
+	{RTE_ACL_FIELD_TYPE_RANGE, 2, F4_SPORT, 3, offsetof(struct tgw_spd4_key, sport)},
+	{RTE_ACL_FIELD_TYPE_RANGE, 2, F4_DPORT, 3, offsetof(struct tgw_spd4_key, dport)},
+	{RTE_ACL_FIELD_TYPE_BITMASK, 4, F4_MARK, 4, offsetof(struct tgw_spd4_key, mark)},
+	{RTE_ACL_FIELD_TYPE_BITMASK, 4, F4_IFID, 5, offsetof(struct tgw_spd4_key, if_id)},
+};
+
+enum { F6_PROTO, F6_SRC0, F6_DST0 = F6_SRC0 + 4, F6_SPORT = F6_DST0 + 4, F6_DPORT, F6_MARK,
+       F6_IFID, F6_NB };
+#define SPD6_ADDR(f, base, i, off) \
+	{RTE_ACL_FIELD_TYPE_MASK, 4, (base) + (i), (f) + (i), (off) + 4 * (i)}
+static const struct rte_acl_field_def spd6_defs[F6_NB] = {
+	{RTE_ACL_FIELD_TYPE_BITMASK, 1, F6_PROTO, 0, offsetof(struct tgw_spd6_key, proto)},
+	SPD6_ADDR(1, F6_SRC0, 0, offsetof(struct tgw_spd6_key, src)),
+	SPD6_ADDR(1, F6_SRC0, 1, offsetof(struct tgw_spd6_key, src)),
+	SPD6_ADDR(1, F6_SRC0, 2, offsetof(struct tgw_spd6_key, src)),
+	SPD6_ADDR(1, F6_SRC0, 3, offsetof(struct tgw_spd6_key, src)),
+	SPD6_ADDR(5, F6_DST0, 0, offsetof(struct tgw_spd6_key, dst)),
+	SPD6_ADDR(5, F6_DST0, 1, offsetof(struct tgw_spd6_key, dst)),
+	SPD6_ADDR(5, F6_DST0, 2, offsetof(struct tgw_spd6_key, dst)),
+	SPD6_ADDR(5, F6_DST0, 3, offsetof(struct tgw_spd6_key, dst)),
+	{RTE_ACL_FIELD_TYPE_RANGE, 2, F6_SPORT, 9, offsetof(struct tgw_spd6_key, sport)},
+	{RTE_ACL_FIELD_TYPE_RANGE, 2, F6_DPORT, 9, offsetof(struct tgw_spd6_key, dport)},
+	{RTE_ACL_FIELD_TYPE_BITMASK, 4, F6_MARK, 10, offsetof(struct tgw_spd6_key, mark)},
+	{RTE_ACL_FIELD_TYPE_BITMASK, 4, F6_IFID, 11, offsetof(struct tgw_spd6_key, if_id)},
+};
+
+RTE_ACL_RULE_DEF(tgw_spd4_rule, F4_NB);
+RTE_ACL_RULE_DEF(tgw_spd6_rule, F6_NB);
+
+/* The mask of a prefix length within one 32-bit word of an address (host order). */
+static uint32_t
+word_bits(uint8_t len, unsigned int word)
+{
+	int bits = (int)len - 32 * (int)word;
+
+	return bits <= 0 ? 0 : bits >= 32 ? 32 : (uint32_t)bits;
+}
+
+static void
+rule_common(struct rte_acl_field *f_proto, struct rte_acl_field *f_sport,
+	    struct rte_acl_field *f_dport, struct rte_acl_field *f_mark,
+	    struct rte_acl_field *f_ifid, const struct tgw_policy *pol)
+{
+	f_proto->value.u8 = pol->proto < 0 ? 0 : (uint8_t)pol->proto;
+	f_proto->mask_range.u8 = pol->proto < 0 ? 0 : 0xff;
+	f_sport->value.u16 = pol->sport < 0 ? 0 : (uint16_t)pol->sport;
+	f_sport->mask_range.u16 = pol->sport < 0 ? 0xffff : (uint16_t)pol->sport;
+	f_dport->value.u16 = pol->dport < 0 ? 0 : (uint16_t)pol->dport;
+	f_dport->mask_range.u16 = pol->dport < 0 ? 0xffff : (uint16_t)pol->dport;
+	f_mark->value.u32 = pol->mark;
+	f_mark->mask_range.u32 = pol->mark_mask;
+	f_ifid->value.u32 = pol->if_id;
+	f_ifid->mask_range.u32 = UINT32_MAX;
+}
+
+/* Rank of policy i among those of its direction: lower priority first, then the
+ * order of the configuration (the kernel inserts behind equal priorities). rte_acl
+ * prefers the higher number. */
+static uint32_t
+acl_priority(unsigned int i)
+{
+	unsigned int rank = 0;
+
+	for (unsigned int j = 0; j < tgw_n_policies; j++)
+		if (tgw_policies[j].dir == tgw_policies[i].dir &&
+		    (tgw_policies[j].priority < tgw_policies[i].priority ||
+		     (tgw_policies[j].priority == tgw_policies[i].priority && j < i)))
+			rank++;
+	return RTE_ACL_MAX_PRIORITY - rank;
+}
+
+static struct rte_acl_ctx *
+spd_build(uint8_t dir, uint8_t family, uint32_t gen, char *err, size_t errlen)
+{
+	struct rte_acl_config cfg = {.num_categories = 1};
+	struct rte_acl_param prm = {.socket_id = SOCKET_ID_ANY, .max_rule_num = TGW_MAX_POLICIES};
+	struct rte_acl_ctx *ctx;
+	unsigned int n = 0;
+	char name[RTE_ACL_NAMESIZE];
+	int rc;
+
+	for (unsigned int i = 0; i < tgw_n_policies; i++)
+		n += tgw_policies[i].dir == dir &&
+		     (tgw_policies[i].family == 0 || tgw_policies[i].family == family);
+	if (n == 0)
+		return NULL;
+	/* rte_acl_create returns an existing context of the same name: one per generation */
+	snprintf(name, sizeof(name), "tgw_spd%u_%s_%u", family, dir_names[dir], gen);
+	prm.name = name;
+	prm.rule_size = family == 4 ? RTE_ACL_RULE_SZ(F4_NB) : RTE_ACL_RULE_SZ(F6_NB);
+	ctx = rte_acl_create(&prm);
+	if (ctx == NULL) {
+		snprintf(err, errlen, "rte_acl_create: %s", rte_strerror(rte_errno));
+		return NULL;
+	}
+	for (unsigned int i = 0; i < tgw_n_policies; i++) {
+		const struct tgw_policy *pol = &tgw_policies[i];
+
+		if (pol->dir != dir || (pol->family && pol->family != family))
+			continue;
+		if (family == 4) {
+			struct tgw_spd4_rule r = {0};
+
+			r.data.category_mask = 1;
+			r.data.priority = acl_priority(i);
+			r.data.userdata = i + 1;
+			rule_common(&r.field[F4_PROTO], &r.field[F4_SPORT], &r.field[F4_DPORT],
+				    &r.field[F4_MARK], &r.field[F4_IFID], pol);
+			r.field[F4_SRC].value.u32 = rte_be_to_cpu_32(pol->src.ip.v4);
+			r.field[F4_SRC].mask_range.u32 = pol->src.len;
+			r.field[F4_DST].value.u32 = rte_be_to_cpu_32(pol->dst.ip.v4);
+			r.field[F4_DST].mask_range.u32 = pol->dst.len;
+			rc = rte_acl_add_rules(ctx, (struct rte_acl_rule *)&r, 1);
+		} else {
+			struct tgw_spd6_rule r = {0};
+
+			r.data.category_mask = 1;
+			r.data.priority = acl_priority(i);
+			r.data.userdata = i + 1;
+			rule_common(&r.field[F6_PROTO], &r.field[F6_SPORT], &r.field[F6_DPORT],
+				    &r.field[F6_MARK], &r.field[F6_IFID], pol);
+			for (unsigned int w = 0; w < 4; w++) {
+				uint32_t a, b;
+
+				memcpy(&a, pol->src.ip.v6 + 4 * w, 4);
+				memcpy(&b, pol->dst.ip.v6 + 4 * w, 4);
+				r.field[F6_SRC0 + w].value.u32 = rte_be_to_cpu_32(a);
+				r.field[F6_SRC0 + w].mask_range.u32 = word_bits(pol->src.len, w);
+				r.field[F6_DST0 + w].value.u32 = rte_be_to_cpu_32(b);
+				r.field[F6_DST0 + w].mask_range.u32 = word_bits(pol->dst.len, w);
+			}
+			rc = rte_acl_add_rules(ctx, (struct rte_acl_rule *)&r, 1);
+		}
+		if (rc < 0) {
+			snprintf(err, errlen, "rte_acl_add_rules: %s", rte_strerror(-rc));
+			rte_acl_free(ctx);
+			return NULL;
+		}
+	}
+	memcpy(cfg.defs, family == 4 ? spd4_defs : spd6_defs,
+	       family == 4 ? sizeof(spd4_defs) : sizeof(spd6_defs));
+	cfg.num_fields = family == 4 ? F4_NB : F6_NB;
+	rc = rte_acl_build(ctx, &cfg);
+	if (rc < 0) {
+		snprintf(err, errlen, "rte_acl_build: %s", rte_strerror(-rc));
+		rte_acl_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+static void
+tables_free(struct tgw_ipsec_tables *tb)
+{
+	if (tb == NULL)
+		return;
+	for (int d = 0; d < TGW_XFRM_NDIRS; d++)
+		for (int f = 0; f < 2; f++)
+			rte_acl_free(tb->spd[d][f]);
+	free(tb->sad);
+	free(tb);
+}
+
+struct tgw_ipsec_tables *
+tgw_ipsec_build(char *err, size_t errlen)
+{
+	static uint32_t generation;
+	struct tgw_ipsec_tables *tb = calloc(1, sizeof(*tb));
+
+	if (tb == NULL || sad_build(tb) < 0) {
+		snprintf(err, errlen, "out of memory");
+		tables_free(tb);
+		return NULL;
+	}
+	tb->generation = ++generation;
+	for (uint8_t d = 0; d < TGW_XFRM_NDIRS; d++)
+		for (int f = 0; f < 2; f++) {
+			err[0] = 0;
+			tb->spd[d][f] = spd_build(d, f ? 6 : 4, tb->generation, err, errlen);
+			if (tb->spd[d][f] == NULL && err[0]) {
+				tables_free(tb);
+				return NULL;
+			}
+		}
+	return tb;
+}
+
+void
+tgw_ipsec_swap(struct tgw_ipsec_tables *tb, struct rte_rcu_qsbr *qs)
+{
+	struct tgw_ipsec_tables *old = tgw_ipsec_tab;
+
+	__atomic_store_n(&tgw_ipsec_tab, tb, __ATOMIC_RELEASE);
+	/* the workers report a quiescent state after each graph walk */
+	if (qs)
+		rte_rcu_qsbr_synchronize(qs, RTE_QSBR_THRID_INVALID);
+	tables_free(old);
+}
+
+/* Route-based IPsec only, for now: every policy must be one a vti selects with its
+ * okey (out) or ikey (in); policy-based protection would otherwise be silently absent. */
+static int
+policy_route_based(struct tgw_cfg_ctx *c, unsigned int i)
+{
+	const struct tgw_policy *pol = &tgw_policies[i];
+	char p[64];
+
+	snprintf(p, sizeof(p), "xfrm.policies[%u]", i);
+	if (pol->if_id)
+		return tgw_cfg_err(c, p, NULL, "\"if_id\": xfrm interfaces are not supported yet");
+	if (pol->dir == TGW_XFRM_FWD)
+		return tgw_cfg_err(c, p, NULL, "fwd policies (policy-based IPsec) are not "
+				   "supported yet");
+	for (unsigned int t = 0; t < tgw.n_tunnels; t++) {
+		const struct tgw_tunnel *tn = &tgw.tunnels[t];
+		uint32_t key = pol->dir == TGW_XFRM_OUT ? tn->okey : tn->ikey;
+
+		if ((strcmp(tn->ops->type, "vti") == 0 || strcmp(tn->ops->type, "vti6") == 0) &&
+		    pol->mark_mask && (key & pol->mark_mask) == pol->mark)
+			return 0;
+	}
+	return tgw_cfg_err(c, p, NULL, "no vti's %s selects this policy (\"mark\"): "
+			   "policy-based IPsec is not supported yet",
+			   pol->dir == TGW_XFRM_OUT ? "okey" : "ikey");
+}
+
+int
+tgw_xfrm_finalize(struct tgw_cfg_ctx *c)
+{
+	for (unsigned int i = 0; i < tgw_n_policies; i++)
+		if (policy_route_based(c, i) < 0)
+			return -1;
+	for (unsigned int i = 0; i < tgw_n_policies; i++) {
+		struct tgw_policy *pol = &tgw_policies[i];
+
+		for (unsigned int k = 0; k < pol->n_tmpls; k++) {
+			struct tgw_xfrm_tmpl *t = &pol->tmpl[k];
+
+			for (unsigned int s = 0; s < tgw_n_sas && t->sa < 0; s++)
+				if (tmpl_match(t, pol, &tgw_sas[s]))
+					t->sa = s;
+		}
+	}
+	if (tgw_sa_rt == NULL && tgw_n_sas) {
+		tgw_sa_rt = aligned_alloc(RTE_CACHE_LINE_SIZE, TGW_MAX_SAS * sizeof(*tgw_sa_rt));
+		if (tgw_sa_rt == NULL)
+			return tgw_cfg_err(c, "xfrm", NULL, "out of memory");
+	}
+	if (tgw_sa_rt)
+		memset(tgw_sa_rt, 0, TGW_MAX_SAS * sizeof(*tgw_sa_rt));
+	for (unsigned int s = 0; s < tgw_n_sas; s++) {
+		tgw_sa_rt[s].oseq = tgw_sas[s].oseq;
+		tgw_sa_rt[s].top = tgw_sas[s].iseq;
+	}
+	return 0;
+}
+
+void
+tgw_xfrm_free(void)
+{
+	for (unsigned int s = 0; tgw_sas && s < TGW_MAX_SAS; s++)
+		free(tgw_sas[s].cr);
+	free(tgw_sas);
+	free(tgw_policies);
+	tgw_sas = NULL;
+	tgw_policies = NULL;
+	tgw_n_sas = tgw_n_policies = 0;
+}
+
+void
+tgw_xfrm_summary(FILE *f)
+{
+	static const char *const enc_names[] = {"cipher_null", "cbc(aes)", "rfc3686(ctr(aes))",
+						"rfc4106(gcm(aes))",
+						"rfc7539esp(chacha20,poly1305)",
+						"rfc4543(gcm(aes))"};
+	static const char *const auth_names[] = {"", "hmac(sha1)", "hmac(sha256)",
+						 "hmac(sha384)", "hmac(sha512)"};
+	char a[64], b[64];
+
+	fprintf(f, "sas: %u\n", tgw_n_sas);
+	for (unsigned int s = 0; s < tgw_n_sas; s++) {
+		const struct tgw_sa *sa = &tgw_sas[s];
+
+		fprintf(f, "sa %s src %s dst %s proto %s mode %s %s%s%s icv %u replay-window %u%s",
+			sa->name, tgw_ip_str(&sa->src, a, sizeof(a)),
+			tgw_ip_str(&sa->dst, b, sizeof(b)),
+			sa->proto == IPPROTO_ESP ? "esp" : "ah", mode_names[sa->mode],
+			enc_names[sa->cr->enc], sa->cr->auth ? " " : "", auth_names[sa->cr->auth],
+			sa->cr->icv_len * 8, sa->replay_window, sa->esn ? " esn" : "");
+		if (sa->mark_mask)
+			fprintf(f, " mark 0x%x/0x%x", sa->mark, sa->mark_mask);
+		if (sa->if_id)
+			fprintf(f, " if_id %u", sa->if_id);
+		fprintf(f, "\n");
+	}
+	for (unsigned int i = 0; i < tgw_n_policies; i++) {
+		const struct tgw_policy *pol = &tgw_policies[i];
+
+		fprintf(f, "policy dir %s", dir_names[pol->dir]);
+		if (pol->family)
+			fprintf(f, " src %s/%u dst %s/%u", tgw_ip_str(&pol->src.ip, a, sizeof(a)),
+				pol->src.len, tgw_ip_str(&pol->dst.ip, b, sizeof(b)), pol->dst.len);
+		if (pol->proto >= 0)
+			fprintf(f, " proto %d", pol->proto);
+		if (pol->mark_mask)
+			fprintf(f, " mark 0x%x/0x%x", pol->mark, pol->mark_mask);
+		if (pol->if_id)
+			fprintf(f, " if_id %u", pol->if_id);
+		fprintf(f, " %s priority %u", pol->block ? "block" : "allow", pol->priority);
+		for (unsigned int k = 0; k < pol->n_tmpls; k++)
+			fprintf(f, " tmpl sa %s", pol->tmpl[k].sa >= 0
+							  ? tgw_sas[pol->tmpl[k].sa].name
+							  : "(none)");
+		fprintf(f, "\n");
+	}
+}
+
+void
+tgw_stats_sa(uint16_t s, struct tgw_sa_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned int l = 0; tgw_stats && l < RTE_MAX_LCORE; l++) {
+		out->packets += tgw_stats[l].sa[s].packets;
+		out->bytes += tgw_stats[l].sa[s].bytes;
+		out->replay += tgw_stats[l].sa[s].replay;
+		out->auth_failed += tgw_stats[l].sa[s].auth_failed;
+	}
+}
+
+int
+tgw_ipsec_start(char *err, size_t errlen)
+{
+	unsigned int lcores[TGW_MAX_WORKERS + 1], n = 0;
+	struct tgw_ipsec_tables *tb;
+
+	/* the workers, and the main lcore (unit tests walk a worker's graph there) */
+	for (unsigned int w = 0; w < tgw.n_workers; w++)
+		lcores[n++] = tgw.workers[w];
+	lcores[n++] = rte_get_main_lcore();
+	if (tgw_crypto_lcore_init(lcores, n, err, errlen) < 0)
+		return -1;
+	tb = tgw_ipsec_build(err, errlen);
+	if (tb == NULL)
+		return -1;
+	tgw_ipsec_swap(tb, NULL);
+	return 0;
+}
+
+void
+tgw_ipsec_stop(void)
+{
+	tgw_ipsec_swap(NULL, NULL);
+	tgw_crypto_lcore_free();
+}
