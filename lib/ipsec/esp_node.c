@@ -308,10 +308,10 @@ esp_encap_finish(struct rte_mbuf *m, struct encap_ctx *c, const struct tgw_inner
  * less the pad length and next header bytes.
  */
 static __rte_always_inline uint32_t
-esp_inner_mtu(const struct tgw_tunnel *t, const struct tgw_sa_crypto *cr, bool v6)
+esp_inner_mtu(const struct tgw_tunnel *t, const struct tgw_sa_crypto *cr)
 {
-	uint32_t under = t->mtu + (v6 ? 40 : 20);
-	uint32_t room = under - (v6 ? 40 : 20) - 8 - cr->iv_len - cr->icv_len;
+	/* the vti's MTU is the underlay's less the outer header */
+	uint32_t room = t->mtu - sizeof(struct rte_esp_hdr) - cr->iv_len - cr->icv_len;
 
 	return (room & ~(uint32_t)(cr->block - 1)) - 2;
 }
@@ -360,27 +360,11 @@ esp_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 		sa[i] = -1;
 		if (pol[i] >= 0 && tgw_policies[pol[i]].n_tmpls && tgw_policies[pol[i]].tmpl[0].sa >= 0) {
 			const struct tgw_sa *s = &tgw_sas[tgw_policies[pol[i]].tmpl[0].sa];
-			uint32_t mtu = esp_inner_mtu(t, s->cr, v6);
 
-			/* SPEC §3 too big, with the SA's overhead (xfrm4_tunnel_check_size) */
-			if (unlikely(in[i].len > mtu) && !in[i].frag_ok) {
-				struct tgw_meta *md = tgw_meta(pkts[i]);
-
-				if (md->local) {
-					nexts[i] = TGW_ENCAP_TOO_BIG;
-					continue;
-				}
-				tgw_ip_unforward(pkts[i]);
-				md->punt = TGW_DROP_too_big;
-				if (in[i].v6) {
-					md->aux = RTE_MAX(mtu, 1280u);
-					nexts[i] = TGW_ENCAP_ICMP6_ERR;
-				} else {
-					md->aux = ((uint32_t)3 << 24) | (4 << 16) | mtu;
-					nexts[i] = TGW_ENCAP_ICMP4_ERR;
-				}
+			/* too big with the SA's overhead (xfrm4_tunnel_check_size) */
+			nexts[i] = tgw_tnl_mtu_check(pkts[i], &in[i], esp_inner_mtu(t, s->cr));
+			if (nexts[i] != TGW_ENCAP_PENDING)
 				continue;
-			}
 		}
 		nexts[i] = esp_encap_prepare(pkts[i], t, pol[i], &in[i], &ops[n_ops], &sa[i]);
 		if (nexts[i] == TGW_ENCAP_PENDING)
@@ -510,22 +494,19 @@ esp_decap_prepare(struct rte_mbuf *m, struct decap_ctx *c, const struct tgw_ipse
 	}
 	if (unlikely(m->pkt_len < e->off + sizeof(struct rte_esp_hdr)))
 		return ESP_DECAP_TRUNCATED;
+	/* linearizing appends the later segments to the first: the headers stay put */
 	if (unlikely(m->nb_segs != 1 && rte_pktmbuf_linearize(m) < 0))
 		return ESP_DECAP_NONLINEAR;
-	p = rte_pktmbuf_mtod(m, const uint8_t *);
-	if (!v6) {
-		dst = p + offsetof(struct rte_ipv4_hdr, dst_addr);
-		src = p + offsetof(struct rte_ipv4_hdr, src_addr);
-	} else {
-		dst = p + offsetof(struct rte_ipv6_hdr, dst_addr);
-		src = p + offsetof(struct rte_ipv6_hdr, src_addr);
-	}
 	e->tunnel = (int16_t)tgw_tnl_lookup_cached(&c->cache, v6 ? 6 : 4, IPPROTO_ESP, dst, src);
 	if (e->tunnel >= 0)
 		mark = tgw.tunnels[e->tunnel].ikey;
 	e->sa = tgw_sad_lookup(tb, tgw_be32_at(p + e->off), IPPROTO_ESP, v6 ? 6 : 4, dst);
 	if (unlikely(e->sa < 0))
 		return TGW_DECAP_NO_TUNNEL;
+	/* every in policy is selected by a vti's ikey (xfrm_cfg.c): outside a vti no policy
+	 * can accept the packet, so it is not decrypted only to be dropped */
+	if (unlikely(e->tunnel < 0))
+		return ESP_DECAP_NO_POLICY;
 	sa = &tgw_sas[e->sa];
 	/* xfrm_state_lookup with the vti's mark */
 	if (unlikely((mark & sa->mark_mask) != sa->mark))
@@ -570,11 +551,8 @@ esp_decap_finish(struct rte_mbuf *m, struct decap_ctx *c, const struct esp_in *e
 	const struct tgw_sa *sa = &tgw_sas[e->sa];
 	const struct tgw_sa_crypto *cr = sa->cr;
 	const uint8_t *tr = op->esp + op->len - 2;
-	struct tgw_meta *md = tgw_meta(m);
 	uint32_t ct_len = op->len - sizeof(struct rte_esp_hdr) - cr->iv_len;
-	uint8_t pad = tr[0], nh = tr[1], inner_ds;
-	const uint8_t *in;
-	int ecn;
+	uint8_t pad = tr[0], nh = tr[1];
 
 	if (unlikely(op->status != TGW_CRYPTO_OK)) {
 		if (op->status == TGW_CRYPTO_AUTH_FAILED) {
@@ -608,35 +586,12 @@ esp_decap_finish(struct rte_mbuf *m, struct decap_ctx *c, const struct esp_in *e
 		return ESP_DECAP_NEXT_HEADER;
 	rte_pktmbuf_trim(m, pad + 2u + cr->icv_len);
 	{
-		uint32_t off = e->off + sizeof(struct rte_esp_hdr) + cr->iv_len;
-		bool v6 = nh == IPPROTO_IPV6;
+		uint16_t r = tgw_tnl_decap_ip(m, &tgw.tunnels[e->tunnel],
+					      e->off + sizeof(struct rte_esp_hdr) + cr->iv_len,
+					      nh == IPPROTO_IPV6, e->ds, &c->acc);
 
-		if (e->tunnel >= 0) {
-			uint16_t r = tgw_tnl_decap_ip(m, &tgw.tunnels[e->tunnel], off, v6, e->ds,
-						      &c->acc);
-
-			if (r != TGW_DECAP_IP4 && r != TGW_DECAP_IP6)
-				return r;
-		} else {
-			/* policy-based: the same rules, no interface */
-			in = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
-			if (unlikely(m->data_len < off + (v6 ? 40 : 20) ||
-				     (in[0] >> 4) != (v6 ? 6 : 4)))
-				return TGW_DECAP_BAD_INNER;
-			inner_ds = v6 ? (uint8_t)((in[0] << 4) | (in[1] >> 4)) : in[1];
-			ecn = tgw_tnl_ecn_decap(e->ds, inner_ds);
-			if (unlikely(ecn < 0))
-				return TGW_DECAP_ECN;
-			if (ecn > 0) {
-				if (v6)
-					tgw_ip6_set_ce((struct rte_ipv6_hdr *)in);
-				else
-					tgw_ip4_set_ce((struct rte_ipv4_hdr *)in);
-			}
-			rte_pktmbuf_adj(m, off);
-			md->local = 0;
-			md->l2mc = 0;
-		}
+		if (r != TGW_DECAP_IP4 && r != TGW_DECAP_IP6)
+			return r;
 	}
 	sa_acc_add(&c->sacc, e->sa, m->pkt_len);
 	return ESP_PENDING;
@@ -700,18 +655,14 @@ esp_decap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 		skip[i] = true;
 	for (uint16_t j = 0; j < n_ops; j++) {
 		uint16_t i = idx[j];
-		const struct tgw_sa *sa;
-		uint32_t mark;
 
 		nexts[i] = esp_decap_finish(pkts[i], &c, &e[i], &ops[j]);
 		if (nexts[i] != ESP_PENDING)
 			continue;
-		sa = &tgw_sas[e[i].sa];
-		mark = e[i].tunnel >= 0 ? tgw.tunnels[e[i].tunnel].ikey : 0;
 		skip[i] = false;
 		iv6[i] = (rte_pktmbuf_mtod(pkts[i], const uint8_t *)[0] >> 4) == 6;
-		sel_key(rte_pktmbuf_mtod(pkts[i], const uint8_t *), pkts[i]->data_len, mark,
-			sa->if_id, &k4[i], &k6[i]);
+		sel_key(rte_pktmbuf_mtod(pkts[i], const uint8_t *), pkts[i]->data_len,
+			tgw.tunnels[e[i].tunnel].ikey, tgw_sas[e[i].sa].if_id, &k4[i], &k6[i]);
 	}
 	/* pass 4: the in policies */
 	spd_classify(tb ? tb : &(struct tgw_ipsec_tables){0}, TGW_XFRM_IN, k4, k6, iv6, skip, n,

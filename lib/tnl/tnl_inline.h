@@ -463,6 +463,32 @@ struct tgw_inner {
 };
 
 /*
+ * SPEC §3 "Too big" for an inner packet and the MTU it must fit: IPv4 with DF ->
+ * ICMP fragmentation needed, IPv6 -> ICMPv6 Packet Too Big (at least 1280), both
+ * with mtu; IPv4 without DF goes on (its outer packet is fragmented). Returns
+ * TGW_ENCAP_PENDING to go on, else the edge.
+ */
+static __rte_always_inline uint16_t
+tgw_tnl_mtu_check(struct rte_mbuf *m, const struct tgw_inner *in, uint32_t mtu)
+{
+	struct tgw_meta *md = tgw_meta(m);
+
+	if (likely(in->len <= mtu) || in->frag_ok)
+		return TGW_ENCAP_PENDING;
+	/* no ICMP error to ourselves about a packet we made (echo reply, nested tunnel) */
+	if (md->local)
+		return TGW_ENCAP_TOO_BIG;
+	tgw_ip_unforward(m);
+	md->punt = TGW_DROP_too_big;
+	if (in->v6) {
+		md->aux = RTE_MAX(mtu, 1280u);
+		return TGW_ENCAP_ICMP6_ERR;
+	}
+	md->aux = ((uint32_t)3 << 24) | (4 << 16) | mtu; /* RFC 1191 */
+	return TGW_ENCAP_ICMP4_ERR;
+}
+
+/*
  * First encap step for an IP inner packet: mode check and the tunnel MTU rule
  * (SPEC §3 "Too big"): IPv4 with DF -> ICMP fragmentation needed, IPv6 -> ICMPv6
  * Packet Too Big, both with the tunnel MTU; IPv4 without DF goes on and its outer
@@ -490,20 +516,7 @@ tgw_tnl_encap_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_i
 		in->ttl = p[8];
 		in->frag_ok = !(p[6] & 0x40);
 	}
-	if (unlikely(in->len > t->mtu) && !in->frag_ok) {
-		/* no ICMP error to ourselves about a packet we made (echo reply, nested tunnel) */
-		if (md->local)
-			return TGW_ENCAP_TOO_BIG;
-		tgw_ip_unforward(m);
-		md->punt = TGW_DROP_too_big;
-		if (in->v6) {
-			md->aux = RTE_MAX(t->mtu, 1280);
-			return TGW_ENCAP_ICMP6_ERR;
-		}
-		md->aux = ((uint32_t)3 << 24) | (4 << 16) | t->mtu; /* RFC 1191 */
-		return TGW_ENCAP_ICMP4_ERR;
-	}
-	return TGW_ENCAP_PENDING;
+	return tgw_tnl_mtu_check(m, in, t->mtu);
 }
 
 /*
