@@ -228,13 +228,13 @@ esp_encap_prepare(struct rte_mbuf *m, const struct tgw_tunnel *t, int32_t pol_id
 		     (t->local.family && !tgw_ip_eq(&sa->src, &t->local))))
 		return ESP_ENCAP_NO_STATE;
 	cr = sa->cr;
-	if (unlikely(m->nb_segs != 1 && rte_pktmbuf_linearize(m) < 0))
+	if (unlikely(m->nb_segs != 1 && tgw_pktmbuf_linearize(m) < 0))
 		return ESP_ENCAP_NONLINEAR;
 	/* RFC 4303 §2.4: payload, padding, pad length and next header end 4-aligned (or on
 	 * the cipher's block); the padding is 1, 2, 3, ... */
 	pad = (cr->block - ((in->len + 2) & (cr->block - 1))) & (cr->block - 1);
 	tail = pad + 2 + cr->icv_len;
-	tr = (uint8_t *)rte_pktmbuf_append(m, tail);
+	tr = (uint8_t *)tgw_pktmbuf_append(m, tail);
 	esp = (struct rte_esp_hdr *)rte_pktmbuf_prepend(m, sizeof(*esp) + cr->iv_len);
 	if (unlikely(tr == NULL || esp == NULL))
 		return TGW_ENCAP_NO_MBUF;
@@ -495,7 +495,7 @@ esp_decap_prepare(struct rte_mbuf *m, struct decap_ctx *c, const struct tgw_ipse
 	if (unlikely(m->pkt_len < e->off + sizeof(struct rte_esp_hdr)))
 		return ESP_DECAP_TRUNCATED;
 	/* linearizing appends the later segments to the first: the headers stay put */
-	if (unlikely(m->nb_segs != 1 && rte_pktmbuf_linearize(m) < 0))
+	if (unlikely(m->nb_segs != 1 && tgw_pktmbuf_linearize(m) < 0))
 		return ESP_DECAP_NONLINEAR;
 	e->tunnel = (int16_t)tgw_tnl_lookup_cached(&c->cache, v6 ? 6 : 4, IPPROTO_ESP, dst, src);
 	if (e->tunnel >= 0)

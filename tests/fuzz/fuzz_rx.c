@@ -45,8 +45,16 @@
 #define N_PORTS 2
 #define MAX_FRAME 4000
 
-/* Every tunnel type and mode (FOU/GUE receive ports and encap too), nested tunnels, a tunnel loop, a wildcard tunnel, a tunnel
- * address, a small-MTU port (fragmentation, too big), resolved and unresolved neighbours. */
+/* Every tunnel type and mode (FOU/GUE receive ports and encap too), nested tunnels, a tunnel
+ * loop, a wildcard tunnel, a tunnel address, a small-MTU port (fragmentation, too big), resolved
+ * and unresolved neighbours.
+ * IPsec (keys as tests/fuzz/make_corpus.py's seeds): vti1 (key 5) with an AES-GCM SA out
+ * (0x101) and two in, AES-GCM (0x100) and AES-CBC/HMAC-SHA1 with ESN (0x102); vti6a (key 6)
+ * with chacha20-poly1305 SAs (0x201 out, 0x200 in; the in SA without replay window, so the
+ * fuzzer keeps reaching what follows the ICV check when it mutates the outer header of a
+ * valid seed); an SA with no vti (0x300, no window: its inner packets meet no policy); an in
+ * policy of vti1 (inner source 10.99.0.0/16) whose template no SA satisfies; block policies
+ * each way. */
 static const char config_fmt[] =
 	"{\"ports\": [\n"
 	" {\"name\": \"wan0\", \"device\": \"%s\", \"mac\": \"02:00:00:00:00:01\", \"mtu\": 1400,\n"
@@ -96,7 +104,11 @@ static const char config_fmt[] =
 	" {\"name\": \"gnv6\", \"type\": \"geneve\", \"id\": 101, \"remote\": \"2001:db8:ff::3\",\n"
 	"  \"udp6zerocsumrx\": true},\n"
 	" {\"name\": \"vx1\", \"type\": \"vxlan\", \"id\": 42, \"remote\": \"192.0.2.4\",\n"
-	"  \"udpcsum\": true}],\n"
+	"  \"udpcsum\": true},\n"
+	" {\"name\": \"vti1\", \"type\": \"vti\", \"key\": 5, \"local\": \"192.0.2.1\",\n"
+	"  \"remote\": \"192.0.2.7\", \"addresses\": [\"10.254.0.1/30\"]},\n"
+	" {\"name\": \"vti6a\", \"type\": \"vti6\", \"key\": 6,\n"
+	"  \"local\": \"2001:db8:ff::1\", \"remote\": \"2001:db8:ff::7\"}],\n"
 	" \"fou\": [{\"port\": 5555, \"ipproto\": 4}, {\"port\": 5556, \"gue\": true},\n"
 	"  {\"port\": 5557, \"ipproto\": 47}, {\"port\": 5555, \"ipproto\": 41, \"family\": \"ipv6\"}],\n"
 	" \"bridges\": [{\"name\": \"br0\", \"members\": [\"gretap1\", \"erspan1\", \"ip6erspan1\",\n"
@@ -117,6 +129,10 @@ static const char config_fmt[] =
 	" {\"dst\": \"2001:db8:6::/64\", \"dev\": \"ip6gre1\"},\n"
 	" {\"dst\": \"10.9.0.0/24\", \"dev\": \"ipip_fou\"},\n"
 	" {\"dst\": \"10.10.0.0/24\", \"dev\": \"gre_gue\"},\n"
+	" {\"dst\": \"10.11.0.0/24\", \"dev\": \"vti1\"},\n"
+	" {\"dst\": \"2001:db8:12::/64\", \"dev\": \"vti1\"},\n"
+	" {\"dst\": \"2001:db8:11::/64\", \"dev\": \"vti6a\"},\n"
+	" {\"dst\": \"10.12.0.0/24\", \"dev\": \"vti6a\"},\n"
 	" {\"dst\": \"default\", \"via\": \"192.0.2.254\"},\n"
 	" {\"dst\": \"default6\", \"via\": \"2001:db8:ff::fe\", \"dev\": \"wan0\"}],\n"
 	" \"neighbors\": [\n"
@@ -125,12 +141,51 @@ static const char config_fmt[] =
 	" {\"dst\": \"192.0.2.4\", \"lladdr\": \"02:00:00:00:00:04\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"192.0.2.5\", \"lladdr\": \"02:00:00:00:00:05\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"192.0.2.6\", \"lladdr\": \"02:00:00:00:00:06\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"192.0.2.7\", \"lladdr\": \"02:00:00:00:00:07\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"192.0.2.254\", \"lladdr\": \"02:00:00:00:00:fe\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"2001:db8:ff::7\", \"lladdr\": \"02:00:00:00:00:07\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"2001:db8:ff::2\", \"lladdr\": \"02:00:00:00:00:02\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"2001:db8:ff::3\", \"lladdr\": \"02:00:00:00:00:03\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"2001:db8:ff::fe\", \"lladdr\": \"02:00:00:00:00:fe\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"10.1.0.5\", \"lladdr\": \"02:00:00:00:01:05\", \"dev\": \"lan0\"},\n"
-	" {\"dst\": \"2001:db8:1::5\", \"lladdr\": \"02:00:00:00:01:05\", \"dev\": \"lan0\"}]}\n";
+	" {\"dst\": \"2001:db8:1::5\", \"lladdr\": \"02:00:00:00:01:05\", \"dev\": \"lan0\"}],\n"
+	" \"xfrm\": {\"states\": [\n"
+	" {\"src\": \"192.0.2.1\", \"dst\": \"192.0.2.7\", \"proto\": \"esp\",\n"
+	"  \"spi\": \"0x101\", \"mode\": \"tunnel\", \"aead\": {\"name\": \"rfc4106(gcm(aes))\",\n"
+	"  \"key\": \"0x202122232425262728292a2b2c2d2e2f30313233\", \"icv_bits\": 128}},\n"
+	" {\"src\": \"192.0.2.7\", \"dst\": \"192.0.2.1\", \"proto\": \"esp\",\n"
+	"  \"spi\": \"0x100\", \"mode\": \"tunnel\", \"aead\": {\"name\": \"rfc4106(gcm(aes))\",\n"
+	"  \"key\": \"0x000102030405060708090a0b0c0d0e0f10111213\", \"icv_bits\": 128}},\n"
+	" {\"src\": \"192.0.2.7\", \"dst\": \"192.0.2.1\", \"proto\": \"esp\",\n"
+	"  \"spi\": \"0x102\", \"mode\": \"tunnel\", \"esn\": true,\n"
+	"  \"enc\": {\"name\": \"cbc(aes)\", \"key\": \"0x404142434445464748494a4b4c4d4e4f\"},\n"
+	"  \"auth\": {\"name\": \"hmac(sha1)\",\n"
+	"   \"key\": \"0x606162636465666768696a6b6c6d6e6f70717273\"}},\n"
+	" {\"src\": \"2001:db8:ff::1\", \"dst\": \"2001:db8:ff::7\", \"proto\": \"esp\",\n"
+	"  \"spi\": \"0x201\", \"mode\": \"tunnel\",\n"
+	"  \"aead\": {\"name\": \"rfc7539esp(chacha20,poly1305)\", \"key\":\n"
+	"   \"0xb0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3\"}},\n"
+	" {\"src\": \"2001:db8:ff::7\", \"dst\": \"2001:db8:ff::1\", \"proto\": \"esp\",\n"
+	"  \"spi\": \"0x200\", \"mode\": \"tunnel\", \"replay_window\": 0,\n"
+	"  \"aead\": {\"name\": \"rfc7539esp(chacha20,poly1305)\", \"key\":\n"
+	"   \"0x808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9fa0a1a2a3\"}},\n"
+	" {\"src\": \"192.0.2.8\", \"dst\": \"192.0.2.1\", \"proto\": \"esp\",\n"
+	"  \"spi\": \"0x300\", \"mode\": \"tunnel\", \"replay_window\": 0,\n"
+	"  \"aead\": {\"name\": \"rfc4106(gcm(aes))\",\n"
+	"   \"key\": \"0x000102030405060708090a0b0c0d0e0f10111213\"}}],\n"
+	" \"policies\": [\n"
+	" {\"dir\": \"in\", \"mark\": 5, \"src\": \"10.98.0.0/16\", \"action\": \"block\"},\n"
+	" {\"dir\": \"in\", \"mark\": 5, \"src\": \"10.99.0.0/16\", \"tmpl\": [{\"src\": \"192.0.2.9\",\n"
+	"  \"dst\": \"192.0.2.1\", \"proto\": \"esp\", \"mode\": \"tunnel\"}]},\n"
+	" {\"dir\": \"in\", \"mark\": 5, \"tmpl\": [{\"src\": \"192.0.2.7\",\n"
+	"  \"dst\": \"192.0.2.1\", \"proto\": \"esp\", \"mode\": \"tunnel\"}]},\n"
+	" {\"dir\": \"out\", \"mark\": 5, \"dst\": \"10.11.0.128/25\", \"action\": \"block\"},\n"
+	" {\"dir\": \"out\", \"mark\": 5, \"tmpl\": [{\"src\": \"192.0.2.1\",\n"
+	"  \"dst\": \"192.0.2.7\", \"proto\": \"esp\", \"mode\": \"tunnel\"}]},\n"
+	" {\"dir\": \"in\", \"mark\": 6, \"tmpl\": [{\"src\": \"2001:db8:ff::7\",\n"
+	"  \"dst\": \"2001:db8:ff::1\", \"proto\": \"esp\", \"mode\": \"tunnel\"}]},\n"
+	" {\"dir\": \"out\", \"mark\": 6, \"tmpl\": [{\"src\": \"2001:db8:ff::1\",\n"
+	"  \"dst\": \"2001:db8:ff::7\", \"proto\": \"esp\", \"mode\": \"tunnel\"}]}]}}\n";
 
 static struct rte_ring *rx_ring[N_PORTS], *tx_ring[N_PORTS];
 static uint16_t port_id[N_PORTS];

@@ -5,13 +5,21 @@ crash-* (reproducers the fuzzers found) are left alone.
 
 rx inputs are one byte of selector (bit 0: 0 = wan0, 1 = lan0; bit 1: deliver as a
 two-segment chain) then the Ethernet frame, for the gateway of tests/fuzz/fuzz_rx.c.
+The ESP seeds are encrypted with the keys of its xfrm states; fixed IVs keep the corpus
+reproducible. The target keeps the SAs' replay windows from one input to the next, and the
+regression replay (tests/run.py) runs the inputs in the order of their names: the vti1 seeds
+are named (and numbered) for that order.
 """
 
 import glob
+import hashlib
+import hmac
 import json
 import os
+import struct
 
 from scapy.layers.l2 import GRE
+from scapy.layers.ipsec import ESP, SecurityAssociation, _ESPPlain
 from scapy.contrib.erspan import ERSPAN_II, ERSPAN_III
 from scapy.all import (ARP, ICMP, IP, IPv6, UDP, TCP, Ether, Raw, ICMPv6EchoRequest,
                        ICMPv6ND_NS, ICMPv6ND_NA, ICMPv6NDOptSrcLLAddr, ICMPv6NDOptDstLLAddr,
@@ -216,6 +224,153 @@ RX["chain_wan_ip6tnl_decap"] = (2, w(IPv6(src="2001:db8:ff::2", dst="2001:db8:ff
 RX["chain_lan_ipip_frag_outer"] = (3, l(IP(src="10.1.0.5", dst="10.2.0.9") / u(1420)))
 RX["chain_lan_echo"] = (3, l(IP(src="10.1.0.5", dst="10.1.0.1") / ICMP() / Raw(b"p" * 64)))
 
+# ---- IPsec: ESP to vti1 (192.0.2.7 -> 192.0.2.1, key 5) and vti6a (2001:db8:ff::7, key 6),
+# an SA with no vti (from 192.0.2.8), ESP out of lan0 frames routed into the vtis ----
+def _k(start, n):
+    return bytes(range(start, start + n))
+
+
+K_GCM_IN = _k(0x00, 20)          # SPI 0x100 (and 0x300), rfc4106(gcm(aes)) 128, salt last 4
+K_CBC, K_SHA1 = _k(0x40, 16), _k(0x60, 20)  # SPI 0x102, cbc(aes) + hmac(sha1), ESN
+K_CHACHA_IN = _k(0x80, 36)       # SPI 0x200, rfc7539esp(chacha20,poly1305), salt last 4
+V4_PEER, V6_PEER = "192.0.2.7", "2001:db8:ff::7"
+GW4, GW6 = "192.0.2.1", "2001:db8:ff::1"
+
+
+def _sa(spi, src=V4_PEER, dst=GW4, tos=0, **kw):
+    hdr = IPv6(src=src, dst=dst, tc=tos) if ":" in dst else IP(src=src, dst=dst, tos=tos)
+    return SecurityAssociation(ESP, spi=spi, tunnel_header=hdr, **kw)
+
+
+def sa_gcm(spi=0x100, src=V4_PEER, tos=0):
+    return _sa(spi, src, tos=tos, crypt_algo="AES-GCM", crypt_key=K_GCM_IN)
+
+
+def sa_chacha(tos=0):
+    return _sa(0x200, V6_PEER, GW6, tos=tos, crypt_algo="CHACHA20-POLY1305",
+               crypt_key=K_CHACHA_IN)
+
+
+def esp_enc(sa, inner, seq, iv=None, **kw):
+    """The outer IP packet of inner through sa (a fixed IV per sequence number)."""
+    iv = iv or struct.pack("!Q", 0x1000 + seq)[-sa.crypt_algo.iv_size:]
+    return sa.encrypt(inner, seq_num=seq, iv=iv, **kw)
+
+
+def esp_cbc_esn(inner, seq, hi=0, iv=None):
+    """AES-CBC + HMAC-SHA1-96 with ESN: scapy 2.5 leaves the high sequence bits out of the
+    HMAC (RFC 4303 §2.2.1 puts them after the payload), so the ICV is computed here."""
+    sa = _sa(0x102, crypt_algo="AES-CBC", crypt_key=K_CBC)
+    pkt = esp_enc(sa, inner, seq, iv=iv or bytes([seq & 0xff]) * 16)
+    body = bytes(pkt[ESP])
+    icv = hmac.new(K_SHA1, body + struct.pack("!L", hi), hashlib.sha1).digest()[:12]
+    pkt[ESP].data += icv
+    if IP in pkt and pkt[IP].version == 4:
+        pkt[IP].len += 12
+        del pkt[IP].chksum
+    return pkt.__class__(bytes(pkt))
+
+
+def esp_custom(sa, outer, seq, payload, nh, padding=None):
+    """An AEAD ESP packet with a trailer of our choosing (bad padding, TFC dummy, wrong
+    next header): sa's cipher, authentic ICV."""
+    iv = struct.pack("!Q", 0x1000 + seq)
+    align = 4
+    padlen = -(len(payload) + 2) % align
+    pad = bytes(range(1, padlen + 1)) if padding is None else padding
+    plain = _ESPPlain(spi=sa.spi, seq=seq, iv=iv, data=Raw(payload), padding=pad,
+                      padlen=len(pad), nh=nh)
+    enc = sa.crypt_algo.encrypt(sa, plain, sa.crypt_key, sa.crypt_icv_size)
+    return outer / enc
+
+
+def trunc(pkt, n):
+    """pkt (outer IP / ESP) with its ESP part cut to n bytes, lengths fixed."""
+    o = pkt.copy()
+    raw = bytes(o[ESP])[:n]
+    if o.version == 4:
+        return IP(src=o.src, dst=o.dst, proto=50, tos=o.tos) / Raw(raw)
+    return IPv6(src=o.src, dst=o.dst, nh=50) / Raw(raw)
+
+
+def flip_last(pkt):
+    b = bytearray(bytes(pkt))
+    b[-1] ^= 0x5a
+    return pkt.__class__(bytes(b))
+
+
+_V = IP(src=V4_PEER, dst=GW4, proto=50)
+_V6 = IPv6(src=V6_PEER, dst=GW6, nh=50)
+_g = sa_gcm()
+_c6 = sa_chacha()
+# vti1, AES-GCM SPI 0x100, window 64: sequence numbers 64 (the chain seed runs first), 1, 2,
+# 2 again (replay), 100, 70 (still in the window), 10 (too old), then new ones above 100
+RX["chain_wan_esp_gcm"] = (2, w(esp_enc(_g, IP(src="10.11.0.5", dst="10.1.0.5") / u(300), 64)))
+RX["wan_esp_gcm_1_seq1"] = (0, w(esp_enc(_g, in4(src="10.11.0.5"), 1)))
+RX["wan_esp_gcm_2_seq2_inner6"] = (0, w(esp_enc(_g, in6(src="2001:db8:12::5"), 2)))
+RX["wan_esp_gcm_3_seq2_dup"] = (0, w(esp_enc(_g, in6(src="2001:db8:12::5"), 2)))
+RX["wan_esp_gcm_4_seq100"] = (0, w(esp_enc(_g, in4(src="10.11.0.5"), 100)))
+RX["wan_esp_gcm_5_seq70"] = (0, w(esp_enc(_g, in4(src="10.11.0.5"), 70)))
+RX["wan_esp_gcm_6_seq10_old"] = (0, w(esp_enc(_g, in4(src="10.11.0.5"), 10)))
+RX["wan_esp_gcm_7_icv_flip"] = (0, w(flip_last(esp_enc(_g, in4(src="10.11.0.5"), 101))))
+RX["wan_esp_gcm_8_policy_block"] = (0, w(esp_enc(_g, in4(src="10.98.0.9"), 102)))
+RX["wan_esp_gcm_9_echo_vti_addr"] = (0, w(esp_enc(_g, IP(src="10.11.0.5", dst="10.254.0.1") /
+                                                  ICMP() / Raw(b"ping"), 103)))
+RX["wan_esp_gcm_a_inner_garbage"] = (0, w(esp_custom(_g, _V, 104, b"\x45\x00\x00\x14zz", 4)))
+RX["wan_esp_gcm_b_ecn_drop"] = (0, w(esp_enc(sa_gcm(tos=3), in4(src="10.11.0.5", tos=0), 105)))
+RX["wan_esp_gcm_c_inner_ttl1"] = (0, w(esp_enc(_g, in4(src="10.11.0.5", ttl=1), 106)))
+RX["wan_esp_gcm_d_truncated_hdr"] = (0, w(trunc(esp_enc(_g, in4(), 107), 6)))
+RX["wan_esp_gcm_e_truncated_icv"] = (0, w(trunc(esp_enc(_g, in4(), 108), 8 + 8 + 10)))
+RX["wan_esp_gcm_f_bad_length"] = (0, w(trunc(esp_enc(_g, in4(), 109),
+                                             len(esp_enc(_g, in4(), 109)[ESP]) - 1)))
+RX["wan_esp_bad_spi"] = (0, w(esp_enc(sa_gcm(spi=0x999), in4(src="10.11.0.5"), 1)))
+# vti1, AES-CBC + HMAC-SHA1 with ESN, SPI 0x102 (window 64, high bits inferred from its top)
+RX["wan_esp_cbc_1_esn_seq1"] = (0, w(esp_cbc_esn(in4(src="10.11.0.5"), 1)))
+RX["wan_esp_cbc_2_esn_seq2_inner6"] = (0, w(esp_cbc_esn(in6(src="2001:db8:12::5"), 2)))
+RX["wan_esp_cbc_3_esn_hi1"] = (0, w(esp_cbc_esn(in4(src="10.11.0.5"), 3, hi=1)))
+RX["wan_esp_cbc_4_esn_wrap_below"] = (0, w(esp_cbc_esn(in4(src="10.11.0.5"), 0xfffffff0)))
+RX["wan_esp_cbc_5_scapy_esn_icv"] = (0, w(esp_enc(_sa(0x102, crypt_algo="AES-CBC", crypt_key=K_CBC,
+                                                      auth_algo="HMAC-SHA1-96", auth_key=K_SHA1,
+                                                      esn_en=True), in4(src="10.11.0.5"), 4,
+                                              iv=b"\x04" * 16)))
+RX["wan_esp_cbc_6_bad_length"] = (0, w(trunc(esp_cbc_esn(in4(), 5), 8 + 16 + 16 + 12 - 4)))
+RX["wan_esp_gcm_g_tmpl_mismatch"] = (0, w(esp_enc(_g, in4(src="10.99.0.9"), 110)))
+# SA 0x300 (no vti, no window): decrypted, then no in policy for the inner packet (the
+# policies all carry a vti's mark); SA 0x100 from a host that is not vti1's remote (no vti:
+# the same path)
+_pb = sa_gcm(spi=0x300, src="192.0.2.8")
+RX["wan_esp_pb_no_policy"] = (0, w(esp_enc(_pb, in4(), 1)))
+RX["wan_esp_pb_ce"] = (0, w(esp_enc(sa_gcm(spi=0x300, src="192.0.2.8", tos=3),
+                                   in4(src="10.99.0.9", tos=2), 3)))
+RX["wan_esp_wrong_peer"] = (0, w(esp_enc(sa_gcm(src="192.0.2.9"), in4(src="10.11.0.5"), 200)))
+# vti6a, chacha20-poly1305 SPI 0x200 (no window: every input decrypts)
+RX["chain_wan_esp6_chacha"] = (2, w(esp_enc(_c6, in6(src="2001:db8:11::5"), 1)))
+RX["wan_esp6_chacha_inner6"] = (0, w(esp_enc(_c6, in6(src="2001:db8:11::5"), 2)))
+RX["wan_esp6_chacha_inner4"] = (0, w(esp_enc(_c6, in4(src="10.12.0.5"), 3)))
+RX["wan_esp6_chacha_exthdr"] = (0, w(IPv6(bytes(IPv6(src=V6_PEER, dst=GW6) / tel(50) /
+                                               esp_enc(_c6, in6(src="2001:db8:11::5"), 4)[ESP]))))
+RX["wan_esp6_chacha_icv_flip"] = (0, w(flip_last(esp_enc(_c6, in6(src="2001:db8:11::5"), 5))))
+RX["wan_esp6_chacha_truncated"] = (0, w(trunc(esp_enc(_c6, in6(), 6), 20)))
+RX["wan_esp6_chacha_bad_padding"] = (0, w(esp_custom(_c6, _V6, 7, bytes(in6(src="2001:db8:11::5")),
+                                                     41, padding=b"\x01\x02\x03\x09\x05\x06")))
+RX["wan_esp6_chacha_tfc_dummy"] = (0, w(esp_custom(_c6, _V6, 8, b"dummy!", 59)))
+RX["wan_esp6_chacha_bad_next_header"] = (0, w(esp_custom(_c6, _V6, 9, bytes(u()), 17)))
+RX["wan_esp6_chacha_ce"] = (0, w(esp_enc(sa_chacha(tos=3), in6(src="2001:db8:11::5", tc=1),
+                                         10)))
+RX["wan_esp6_chacha_to_vti1"] = (0, w(esp_enc(_c6, in4(src="10.12.0.5", dst="10.11.0.9"), 11)))
+# lan0 frames routed into the vtis: ESP out of wan0 (v4 and v6 inner each way), the out block
+# policy (10.11.0.128/25), too big with DF, fragmented outer without
+RX["lan_vti1_encap4"] = (1, l(in4(src="10.1.0.5", dst="10.11.0.9", tos=0xb9)))
+RX["lan_vti1_encap6"] = (1, l(in6(src="2001:db8:1::5", dst="2001:db8:12::9")))
+RX["lan_vti1_policy_block"] = (1, l(in4(src="10.1.0.5", dst="10.11.0.200")))
+RX["lan_vti1_too_big_df"] = (1, l(IP(src="10.1.0.5", dst="10.11.0.9", flags="DF") / u(1360)))
+RX["lan_vti1_big_frag"] = (1, l(IP(src="10.1.0.5", dst="10.11.0.9") / u(1360)))
+RX["lan_vti6a_encap6"] = (1, l(in6(src="2001:db8:1::5", dst="2001:db8:11::9", tc=0x4b)))
+RX["lan_vti6a_encap4"] = (1, l(in4(src="10.1.0.5", dst="10.12.0.9")))
+RX["lan_vti6a_too_big6"] = (1, l(IPv6(src="2001:db8:1::5", dst="2001:db8:11::9") / u(1340)))
+RX["chain_lan_vti1_encap"] = (3, l(IP(src="10.1.0.5", dst="10.11.0.9") / u(200)))
+
+
 
 def load_text(p):
     with open(p) as f:
@@ -288,7 +443,7 @@ def main():
     for p in sorted(glob.glob(os.path.join(HERE, "..", "..", "config", "*.json"))):
         with open(os.path.join(cfg, "example_" + os.path.basename(p)), "w") as f:
             f.write(load_text(p))
-    print(f"{len(RX)} rx inputs, {len(os.listdir(cfg))} config inputs")
+    print(f"{len(os.listdir(rx))} rx inputs, {len(os.listdir(cfg))} config inputs")
 
 
 if __name__ == "__main__":
