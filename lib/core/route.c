@@ -242,8 +242,9 @@ tgw_route_init(int socket, char *err, size_t errlen)
 		if (tgw.nh[tgw_route_lookup(&n->ip)].kind == TGW_NH_GLEAN || tgw_ip_is_ll(&n->ip))
 			tgw_route_add(&host, nh);
 	}
-	/* Cache each tunnel's underlay next hop (routes are static at run time). */
-	for (unsigned int t = 0; t < tgw.n_tunnels; t++) {
+	/* Cache each tunnel's (and SA carrier's) underlay next hop (routes are static at
+	 * run time). */
+	for (unsigned int t = 0; t < tgw.n_tunnels + tgw.n_carriers; t++) {
 		struct tgw_tunnel *tn = &tgw.tunnels[t];
 		uint32_t nh;
 

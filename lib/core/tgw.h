@@ -105,6 +105,9 @@ struct tgw_tunnel {
 	/* ERSPAN: version 1 (type II) or 2 (type III), index (v1), direction, hwid (v2) */
 	uint8_t erspan_ver, erspan_dir, erspan_hwid;
 	uint32_t erspan_idx;
+	/* IPsec: an xfrm interface's if_id; an SA carrier's SA (see n_carriers), else -1 */
+	uint32_t if_id;
+	int32_t xfrm_sa;
 	int16_t bridge; /* L2 tunnels: the bridge it is a member of, or -1 */
 	/* UDP: FOU/GUE "encap" of ipip, sit, gre; geneve and vxlan */
 	uint8_t outer;      /* outer family, 4 or 6 */
@@ -177,6 +180,10 @@ struct tgw_neigh {
 struct tgw {
 	const char *cfg_file;
 	uint16_t n_ports, n_tunnels, n_routes, n_neighs;
+	/* tunnels[n_tunnels .. n_tunnels + n_carriers): one per SA an xfrm interface sends
+	 * with (xfrm_cfg.c), holding its outer header and underlay next hop; not configured
+	 * devices (their counters are the interface's: id is the interface's index) */
+	uint16_t n_carriers;
 	struct tgw_port ports[TGW_MAX_PORTS];
 	struct tgw_tunnel *tunnels; /* [TGW_MAX_TUNNELS] */
 	struct tgw_route *routes;

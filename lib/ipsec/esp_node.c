@@ -14,12 +14,11 @@
 #include <rte_udp.h>
 
 #include "esp.h"
+#include "ipsec_inline.h"
 #include "ip6tnl.h"
 #include "node_util.h"
 #include "tnl_inline.h"
 
-/* Packets a pass works on at once: the per-packet crypto ops stay in L1. */
-#define ESP_CHUNK 64
 
 static uint16_t esp_ip4_ident[RTE_MAX_LCORE];
 
@@ -71,121 +70,6 @@ enum {
 	[ESP_DECAP_CRYPTO] = TGW_DROP_NODE(ipsec_crypto_error), \
 	[ESP_DECAP_NONLINEAR] = TGW_DROP_NODE(ipsec_nonlinear)
 
-/* SA counters batched over a chunk: one pending SA at a time. */
-struct sa_acc {
-	int32_t sa;
-	uint32_t pkts;
-	uint64_t bytes;
-};
-
-static __rte_always_inline void
-sa_acc_flush(struct sa_acc *a)
-{
-	if (a->pkts) {
-		struct tgw_sa_stats *s = &tgw_stats_self()->sa[a->sa];
-
-		s->packets += a->pkts;
-		s->bytes += a->bytes;
-	}
-	a->pkts = 0;
-	a->bytes = 0;
-}
-
-static __rte_always_inline void
-sa_acc_add(struct sa_acc *a, int32_t sa, uint32_t bytes)
-{
-	if (unlikely(a->sa != sa)) {
-		sa_acc_flush(a);
-		a->sa = sa;
-	}
-	a->pkts++;
-	a->bytes += bytes;
-}
-
-/* ---- selectors ---- */
-
-/* The ports of an SPD key (RFC 4301 §4.4.1.1): TCP/UDP/SCTP ports, ICMP type and code;
- * 0 for other protocols and non-first fragments (the kernel's flow). */
-static __rte_always_inline void
-sel_ports(const uint8_t *l4, uint32_t avail, uint8_t proto, bool first, rte_be16_t *sport,
-	  rte_be16_t *dport)
-{
-	*sport = *dport = 0;
-	if (!first || avail < 4)
-		return;
-	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP) {
-		memcpy(sport, l4, 2);
-		memcpy(dport, l4 + 2, 2);
-	} else if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) {
-		*sport = rte_cpu_to_be_16(l4[0]);
-		*dport = rte_cpu_to_be_16(l4[1]);
-	}
-}
-
-/* SPD key of the IP packet at p (len bytes). The header was validated before. */
-static __rte_always_inline void
-sel_key(const uint8_t *p, uint32_t len, uint32_t mark, uint32_t if_id,
-	struct tgw_spd4_key *k4, struct tgw_spd6_key *k6)
-{
-	if ((p[0] >> 4) == 4) {
-		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)p;
-		uint32_t ihl = (ip->version_ihl & 0xf) * 4;
-
-		k4->proto = ip->next_proto_id;
-		memcpy(&k4->src, &ip->src_addr, 4);
-		memcpy(&k4->dst, &ip->dst_addr, 4);
-		sel_ports(p + ihl, len > ihl ? len - ihl : 0, ip->next_proto_id,
-			  !(ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)),
-			  &k4->sport, &k4->dport);
-		k4->mark = rte_cpu_to_be_32(mark);
-		k4->if_id = rte_cpu_to_be_32(if_id);
-	} else {
-		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)p;
-
-		k6->proto = ip6->proto;
-		memcpy(k6->src, ip6->src_addr, 16);
-		memcpy(k6->dst, ip6->dst_addr, 16);
-		sel_ports(p + 40, len > 40 ? len - 40 : 0, ip6->proto, true, &k6->sport,
-			  &k6->dport);
-		k6->mark = rte_cpu_to_be_32(mark);
-		k6->if_id = rte_cpu_to_be_32(if_id);
-	}
-}
-
-/* Classify the keys of one chunk: policy index per packet, or -1. v6[i] selects the
- * key family; skip[i] leaves a packet out (already dropped). */
-static __rte_always_inline void
-spd_classify(const struct tgw_ipsec_tables *tb, uint8_t dir, struct tgw_spd4_key *k4,
-	     struct tgw_spd6_key *k6, const bool *v6, const bool *skip, uint16_t n, int32_t *pol)
-{
-	const uint8_t *d4[ESP_CHUNK], *d6[ESP_CHUNK];
-	uint16_t i4[ESP_CHUNK], i6[ESP_CHUNK], n4 = 0, n6 = 0;
-	uint32_t r[ESP_CHUNK];
-
-	for (uint16_t i = 0; i < n; i++) {
-		pol[i] = -1;
-		if (skip[i])
-			continue;
-		if (v6[i]) {
-			d6[n6] = (const uint8_t *)&k6[i];
-			i6[n6++] = i;
-		} else {
-			d4[n4] = (const uint8_t *)&k4[i];
-			i4[n4++] = i;
-		}
-	}
-	if (n4 && tb->spd[dir][0]) {
-		rte_acl_classify(tb->spd[dir][0], d4, r, n4, 1);
-		for (uint16_t j = 0; j < n4; j++)
-			pol[i4[j]] = (int32_t)r[j] - 1;
-	}
-	if (n6 && tb->spd[dir][1]) {
-		rte_acl_classify(tb->spd[dir][1], d6, r, n6, 1);
-		for (uint16_t j = 0; j < n6; j++)
-			pol[i6[j]] = (int32_t)r[j] - 1;
-	}
-}
-
 /* ---- encap ---- */
 
 struct encap_ctx {
@@ -196,38 +80,53 @@ struct encap_ctx {
 };
 
 /*
- * Prepare one packet routed into a vti tunnel: the vti's checks and its SA (the out
- * policy matched on the inner packet with mark okey, as vti_xmit), then the ESP
- * header, IV and trailer around the inner packet and the crypto op. Returns
- * TGW_ENCAP_PENDING with the op filled, or the edge.
+ * The SA a packet routed into tunnel t goes out with: an SA carrier's own (an xfrm
+ * interface chose it, xfrm_node.c); for a vti the out policy matched on the inner
+ * packet with mark okey (pol_idx), whose SA must be a tunnel-mode ESP SA between the
+ * vti's endpoints (vti_xmit, vti_state_check). Returns TGW_ENCAP_PENDING or the edge.
  */
 static __rte_always_inline uint16_t
-esp_encap_prepare(struct rte_mbuf *m, const struct tgw_tunnel *t, int32_t pol_idx,
-		  const struct tgw_inner *in, struct tgw_esp_op *op, int32_t *sa_idx)
+esp_encap_sa(const struct tgw_tunnel *t, int32_t pol_idx, int32_t *sa_idx)
 {
-	const struct tgw_policy *pol;
+	static const uint16_t edge[] = {
+		[TGW_XFRM_OUT_OK] = TGW_ENCAP_PENDING,
+		[TGW_XFRM_OUT_NO_POLICY] = ESP_ENCAP_NO_POLICY,
+		[TGW_XFRM_OUT_BLOCK] = ESP_ENCAP_BLOCK,
+		[TGW_XFRM_OUT_NO_STATE] = ESP_ENCAP_NO_STATE,
+	};
 	const struct tgw_sa *sa;
-	const struct tgw_sa_crypto *cr;
+	int v;
+
+	if (t->xfrm_sa >= 0) {
+		*sa_idx = t->xfrm_sa;
+		return TGW_ENCAP_PENDING;
+	}
+	v = tgw_xfrm_out_sa(pol_idx, sa_idx);
+	if (unlikely(v != TGW_XFRM_OUT_OK))
+		return edge[v];
+	sa = &tgw_sas[*sa_idx];
+	if (unlikely(sa->mode != TGW_XFRM_TUNNEL || sa->proto != IPPROTO_ESP ||
+		     sa->family != t->outer || !tgw_ip_eq(&sa->dst, &t->remote) ||
+		     (t->local.family && !tgw_ip_eq(&sa->src, &t->local))))
+		return ESP_ENCAP_NO_STATE;
+	return TGW_ENCAP_PENDING;
+}
+
+/*
+ * Prepare one packet for SA sa_idx: the ESP header, IV and trailer around the inner
+ * packet and the crypto op. Returns TGW_ENCAP_PENDING with the op filled, or the edge.
+ */
+static __rte_always_inline uint16_t
+esp_encap_prepare(struct rte_mbuf *m, int32_t sa_idx, const struct tgw_inner *in,
+		  struct tgw_esp_op *op)
+{
+	const struct tgw_sa *sa = &tgw_sas[sa_idx];
+	const struct tgw_sa_crypto *cr = sa->cr;
 	struct rte_esp_hdr *esp;
 	uint32_t pad, tail, esp_len;
 	uint8_t *tr;
 	uint64_t seq;
 
-	if (unlikely(pol_idx < 0))
-		return ESP_ENCAP_NO_POLICY;
-	pol = &tgw_policies[pol_idx];
-	if (unlikely(pol->block))
-		return ESP_ENCAP_BLOCK;
-	if (unlikely(pol->n_tmpls == 0 || pol->tmpl[0].sa < 0))
-		return ESP_ENCAP_NO_STATE;
-	*sa_idx = pol->tmpl[0].sa;
-	sa = &tgw_sas[*sa_idx];
-	/* vti_state_check: a tunnel-mode SA between the tunnel's endpoints */
-	if (unlikely(sa->mode != TGW_XFRM_TUNNEL || sa->proto != IPPROTO_ESP ||
-		     sa->family != t->outer || !tgw_ip_eq(&sa->dst, &t->remote) ||
-		     (t->local.family && !tgw_ip_eq(&sa->src, &t->local))))
-		return ESP_ENCAP_NO_STATE;
-	cr = sa->cr;
 	if (unlikely(m->nb_segs != 1 && tgw_pktmbuf_linearize(m) < 0))
 		return ESP_ENCAP_NONLINEAR;
 	/* RFC 4303 §2.4: payload, padding, pad length and next header end 4-aligned (or on
@@ -243,7 +142,7 @@ esp_encap_prepare(struct rte_mbuf *m, const struct tgw_tunnel *t, int32_t pol_id
 	tr[pad] = (uint8_t)pad;
 	tr[pad + 1] = in->v6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
 	/* RFC 4303 §3.3.3: the counter never cycles; one sequence space per SA */
-	seq = __atomic_add_fetch(&tgw_sa_rt[*sa_idx].oseq, 1, __ATOMIC_RELAXED);
+	seq = __atomic_add_fetch(&tgw_sa_rt[sa_idx].oseq, 1, __ATOMIC_RELAXED);
 	if (unlikely(sa->esn ? seq == 0 : seq > UINT32_MAX))
 		return ESP_ENCAP_SEQ_OVERFLOW;
 	esp->spi = rte_cpu_to_be_32(sa->spi);
@@ -322,13 +221,13 @@ esp_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 {
 	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
 	const struct tgw_ipsec_tables *tb = __atomic_load_n(&tgw_ipsec_tab, __ATOMIC_ACQUIRE);
-	uint16_t nexts[ESP_CHUNK], idx[ESP_CHUNK], n_ops = 0;
-	struct tgw_spd4_key k4[ESP_CHUNK];
-	struct tgw_spd6_key k6[ESP_CHUNK];
-	struct tgw_inner in[ESP_CHUNK];
-	struct tgw_esp_op ops[ESP_CHUNK];
-	int32_t pol[ESP_CHUNK], sa[ESP_CHUNK];
-	bool iv6[ESP_CHUNK], skip[ESP_CHUNK];
+	uint16_t nexts[TGW_IPSEC_CHUNK], idx[TGW_IPSEC_CHUNK], n_ops = 0;
+	struct tgw_spd4_key k4[TGW_IPSEC_CHUNK];
+	struct tgw_spd6_key k6[TGW_IPSEC_CHUNK];
+	struct tgw_inner in[TGW_IPSEC_CHUNK];
+	struct tgw_esp_op ops[TGW_IPSEC_CHUNK];
+	int32_t pol[TGW_IPSEC_CHUNK], sa[TGW_IPSEC_CHUNK];
+	bool iv6[TGW_IPSEC_CHUNK], skip[TGW_IPSEC_CHUNK], noclass[TGW_IPSEC_CHUNK];
 	uint16_t *ident = &esp_ip4_ident[rte_lcore_id()];
 	struct encap_ctx c = {.sacc.sa = -1};
 
@@ -341,13 +240,15 @@ esp_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 		nexts[i] = tgw_tnl_encap_check(pkts[i], t, &in[i]);
 		skip[i] = nexts[i] != TGW_ENCAP_PENDING;
 		iv6[i] = in[i].v6;
-		if (!skip[i])
+		/* an SA carrier's packets come with their SA */
+		noclass[i] = skip[i] || t->xfrm_sa >= 0;
+		if (!noclass[i])
 			sel_key(rte_pktmbuf_mtod(pkts[i], const uint8_t *), pkts[i]->data_len,
 				t->okey, 0, &k4[i], &k6[i]);
 	}
 	/* pass 2: the out policies, then ESP around each packet */
 	if (tb != NULL)
-		spd_classify(tb, TGW_XFRM_OUT, k4, k6, iv6, skip, n, pol);
+		spd_classify(tb, TGW_XFRM_OUT, k4, k6, iv6, noclass, n, pol);
 	else
 		for (uint16_t i = 0; i < n; i++)
 			pol[i] = -1;
@@ -357,16 +258,14 @@ esp_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 		if (skip[i])
 			continue;
 		t = tgw_tnl_plan_get(&c.pl, tgw_meta(pkts[i])->tunnel);
-		sa[i] = -1;
-		if (pol[i] >= 0 && tgw_policies[pol[i]].n_tmpls && tgw_policies[pol[i]].tmpl[0].sa >= 0) {
-			const struct tgw_sa *s = &tgw_sas[tgw_policies[pol[i]].tmpl[0].sa];
-
-			/* too big with the SA's overhead (xfrm4_tunnel_check_size) */
-			nexts[i] = tgw_tnl_mtu_check(pkts[i], &in[i], esp_inner_mtu(t, s->cr));
-			if (nexts[i] != TGW_ENCAP_PENDING)
-				continue;
-		}
-		nexts[i] = esp_encap_prepare(pkts[i], t, pol[i], &in[i], &ops[n_ops], &sa[i]);
+		nexts[i] = esp_encap_sa(t, pol[i], &sa[i]);
+		if (nexts[i] != TGW_ENCAP_PENDING)
+			continue;
+		/* too big with the SA's overhead (xfrm4_tunnel_check_size) */
+		nexts[i] = tgw_tnl_mtu_check(pkts[i], &in[i], esp_inner_mtu(t, tgw_sas[sa[i]].cr));
+		if (nexts[i] != TGW_ENCAP_PENDING)
+			continue;
+		nexts[i] = esp_encap_prepare(pkts[i], sa[i], &in[i], &ops[n_ops]);
 		if (nexts[i] == TGW_ENCAP_PENDING)
 			idx[n_ops++] = i;
 	}
@@ -397,14 +296,14 @@ esp_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_
 	    uint16_t (*fn)(struct rte_graph *, struct rte_node *, void **, uint16_t, bool, bool),
 	    bool v6)
 {
-	if (n <= ESP_CHUNK)
+	if (n <= TGW_IPSEC_CHUNK)
 		return fn(graph, node, objs, n, true, v6);
-	for (uint16_t off = 0; off < n; off += ESP_CHUNK)
-		fn(graph, node, objs + off, RTE_MIN(n - off, ESP_CHUNK), false, v6);
+	for (uint16_t off = 0; off < n; off += TGW_IPSEC_CHUNK)
+		fn(graph, node, objs + off, RTE_MIN(n - off, TGW_IPSEC_CHUNK), false, v6);
 	return n;
 }
 
-/* The process callback of one node: fn on chunks of ESP_CHUNK, for one outer family. */
+/* The process callback of one node: fn on chunks of TGW_IPSEC_CHUNK, for one outer family. */
 #define ESP_PROCESS(name, fn, v6) \
 	static uint16_t name(struct rte_graph *graph, struct rte_node *node, void **objs, \
 			     uint16_t n) \
@@ -503,11 +402,15 @@ esp_decap_prepare(struct rte_mbuf *m, struct decap_ctx *c, const struct tgw_ipse
 	e->sa = tgw_sad_lookup(tb, tgw_be32_at(p + e->off), IPPROTO_ESP, v6 ? 6 : 4, dst);
 	if (unlikely(e->sa < 0))
 		return TGW_DECAP_NO_TUNNEL;
-	/* every in policy is selected by a vti's ikey (xfrm_cfg.c): outside a vti no policy
-	 * can accept the packet, so it is not decrypted only to be dropped */
-	if (unlikely(e->tunnel < 0))
-		return ESP_DECAP_NO_POLICY;
 	sa = &tgw_sas[e->sa];
+	/* not from a vti's endpoints: the xfrm interface of the SA's if_id (xfrmi_rcv_cb).
+	 * Every in policy is selected by a vti's ikey or an interface's if_id (xfrm_cfg.c):
+	 * outside both no policy can accept the packet; it is not decrypted to be dropped. */
+	if (e->tunnel < 0) {
+		if (unlikely(sa->xfrmi < 0))
+			return ESP_DECAP_NO_POLICY;
+		e->tunnel = sa->xfrmi;
+	}
 	/* xfrm_state_lookup with the vti's mark */
 	if (unlikely((mark & sa->mark_mask) != sa->mark))
 		return TGW_DECAP_NO_TUNNEL;
@@ -631,13 +534,13 @@ esp_decap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 {
 	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
 	const struct tgw_ipsec_tables *tb = __atomic_load_n(&tgw_ipsec_tab, __ATOMIC_ACQUIRE);
-	uint16_t nexts[ESP_CHUNK], idx[ESP_CHUNK], n_ops = 0;
-	struct tgw_spd4_key k4[ESP_CHUNK];
-	struct tgw_spd6_key k6[ESP_CHUNK];
-	struct tgw_esp_op ops[ESP_CHUNK];
-	struct esp_in e[ESP_CHUNK];
-	int32_t pol[ESP_CHUNK];
-	bool iv6[ESP_CHUNK], skip[ESP_CHUNK];
+	uint16_t nexts[TGW_IPSEC_CHUNK], idx[TGW_IPSEC_CHUNK], n_ops = 0;
+	struct tgw_spd4_key k4[TGW_IPSEC_CHUNK];
+	struct tgw_spd6_key k6[TGW_IPSEC_CHUNK];
+	struct tgw_esp_op ops[TGW_IPSEC_CHUNK];
+	struct esp_in e[TGW_IPSEC_CHUNK];
+	int32_t pol[TGW_IPSEC_CHUNK];
+	bool iv6[TGW_IPSEC_CHUNK], skip[TGW_IPSEC_CHUNK];
 	struct decap_ctx c = {.sacc.sa = -1};
 
 	/* pass 1: SA, window, ops */

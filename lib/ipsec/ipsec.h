@@ -43,6 +43,8 @@ struct tgw_sa {
 	uint16_t id;
 	uint64_t oseq; /* "replay_oseq": the last sequence number sent before start */
 	uint64_t iseq; /* "replay_seq": the highest sequence number received before start */
+	int16_t xfrmi;   /* the xfrm interface with this if_id (tunnel index), or -1 */
+	int16_t carrier; /* the SA carrier an xfrm interface sends with (tunnel index), or -1 */
 	char name[48]; /* statistics key: "0x%08x", "/<dst>" when the SPI is shared */
 	struct tgw_sa_crypto *cr;
 };
@@ -113,6 +115,8 @@ int tgw_xfrm_parse(struct tgw_cfg_ctx *c, json_t *xfrm);
 int tgw_xfrm_finalize(struct tgw_cfg_ctx *c);
 void tgw_xfrm_free(void);
 void tgw_xfrm_summary(FILE *f);
+/* The tunnel ops an SA carrier of this family takes (vti_cfg.c). */
+const struct tgw_tnl_ops *tgw_xfrm_carrier_ops(uint8_t family);
 /* Build the SAD and SPD of the configuration; NULL with err on failure. */
 struct tgw_ipsec_tables *tgw_ipsec_build(char *err, size_t errlen);
 /* Publish tb and free the previous tables once no worker can hold them (qs may be NULL

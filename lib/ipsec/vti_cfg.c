@@ -94,3 +94,88 @@ static const char *const vti_keys[] = {"key", "ikey", "okey", NULL};
 
 VTI_OPS(vti_ops, "vti", 4, TGW_NODE_ESP4_ENCAP, TGW_NODE_ESP4_DECAP);
 VTI_OPS(vti6_ops, "vti6", 6, TGW_NODE_ESP6_ENCAP, TGW_NODE_ESP6_DECAP);
+
+/* An SA carrier (xfrm_cfg.c) is a vti between the SA's endpoints, without a key. */
+const struct tgw_tnl_ops *
+tgw_xfrm_carrier_ops(uint8_t family)
+{
+	return family == 4 ? &vti_ops : &vti6_ops;
+}
+
+/*
+ * "type": "xfrm": `ip link add xfrm0 type xfrm dev eth1 if_id 3`. Traffic routed into
+ * the interface is protected by the out policy with its if_id (the tgw_xfrm_out node
+ * picks the SA, whose carrier sends it); packets of an SA with its if_id are received
+ * on it (the kernel's xfrmi_xmit / xfrmi_rcv_cb). Endpoints, TTL and TOS are the SAs'.
+ */
+static int
+xfrmi_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_tunnel *t)
+{
+	static const char *const not_here[] = {"local", "remote", "ttl", "hoplimit", "tos",
+					       "pmtudisc", NULL};
+	int64_t x;
+	int rc;
+
+	for (int i = 0; not_here[i]; i++)
+		if (json_object_get(obj, not_here[i])) {
+			char p[256];
+
+			snprintf(p, sizeof(p), "%s.%s", path, not_here[i]);
+			return tgw_cfg_err(c, p, json_object_get(obj, not_here[i]),
+					   "tunnel \"%s\": an xfrm interface takes its endpoints, "
+					   "TTL and TOS from its SAs", t->name);
+		}
+	t->mode = "xfrm";
+	t->inner = TGW_INNER_IP4 | TGW_INNER_IP6;
+	t->encaplimit = TGW_ENCAPLIMIT_NONE;
+	t->tos = -1;
+	t->pmtudisc = false;
+	rc = tgw_cfg_int(c, obj, path, "if_id", 1, UINT32_MAX, &x);
+	if (rc < 0)
+		return -1;
+	/* as xfrmi_newlink: the interface id is not 0 */
+	if (rc == 0)
+		return tgw_cfg_err(c, path, NULL, "tunnel \"%s\": an xfrm interface needs "
+				   "\"if_id\" (1..4294967295)", t->name);
+	t->if_id = (uint32_t)x;
+	return 0;
+}
+
+static uint16_t
+xfrmi_overhead(const struct tgw_tunnel *t)
+{
+	/* the SA's overhead is accounted per packet, on its carrier */
+	RTE_SET_USED(t);
+	return 0;
+}
+
+static void
+xfrmi_build(struct tgw_tunnel *t)
+{
+	RTE_SET_USED(t);
+}
+
+static int
+xfrmi_protos(const struct tgw_tunnel *t, uint8_t *protos)
+{
+	/* received by SA (its if_id), not by endpoints */
+	RTE_SET_USED(t);
+	RTE_SET_USED(protos);
+	return 0;
+}
+
+static const char *const xfrmi_keys[] = {"if_id", NULL};
+
+static struct tgw_tnl_ops xfrmi_ops = {
+	.type = "xfrm",
+	.outer = 4,
+	.default_ttl = 64,
+	.keys = xfrmi_keys,
+	.parse = xfrmi_parse,
+	.overhead = xfrmi_overhead,
+	.build = xfrmi_build,
+	.protos = xfrmi_protos,
+	.encap_node = TGW_NODE_XFRM_OUT,
+	.decap_node = TGW_NODE_ESP4_DECAP,
+};
+TGW_TNL_REGISTER(xfrmi_ops)

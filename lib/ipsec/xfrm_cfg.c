@@ -828,8 +828,24 @@ tgw_ipsec_swap(struct tgw_ipsec_tables *tb, struct rte_rcu_qsbr *qs)
 	tables_free(old);
 }
 
+static bool
+is_vti(const struct tgw_tunnel *t)
+{
+	return strcmp(t->ops->type, "vti") == 0 || strcmp(t->ops->type, "vti6") == 0;
+}
+
+static int
+xfrmi_find(uint32_t if_id)
+{
+	for (unsigned int t = 0; t < tgw.n_tunnels; t++)
+		if (strcmp(tgw.tunnels[t].ops->type, "xfrm") == 0 && tgw.tunnels[t].if_id == if_id)
+			return (int)t;
+	return -1;
+}
+
 /* Route-based IPsec only, for now: every policy must be one a vti selects with its
- * okey (out) or ikey (in); policy-based protection would otherwise be silently absent. */
+ * okey (out) or ikey (in), or one of an xfrm interface's if_id; policy-based protection
+ * would otherwise be silently absent. */
 static int
 policy_route_based(struct tgw_cfg_ctx *c, unsigned int i)
 {
@@ -837,8 +853,12 @@ policy_route_based(struct tgw_cfg_ctx *c, unsigned int i)
 	char p[64];
 
 	snprintf(p, sizeof(p), "xfrm.policies[%u]", i);
-	if (pol->if_id)
-		return tgw_cfg_err(c, p, NULL, "\"if_id\": xfrm interfaces are not supported yet");
+	if (pol->if_id) {
+		if (xfrmi_find(pol->if_id) >= 0)
+			return 0;
+		return tgw_cfg_err(c, p, NULL, "no xfrm interface has if_id %u: policy-based "
+				   "IPsec is not supported yet", pol->if_id);
+	}
 	if (pol->dir == TGW_XFRM_FWD)
 		return tgw_cfg_err(c, p, NULL, "fwd policies (policy-based IPsec) are not "
 				   "supported yet");
@@ -846,8 +866,7 @@ policy_route_based(struct tgw_cfg_ctx *c, unsigned int i)
 		const struct tgw_tunnel *tn = &tgw.tunnels[t];
 		uint32_t key = pol->dir == TGW_XFRM_OUT ? tn->okey : tn->ikey;
 
-		if ((strcmp(tn->ops->type, "vti") == 0 || strcmp(tn->ops->type, "vti6") == 0) &&
-		    pol->mark_mask && (key & pol->mark_mask) == pol->mark)
+		if (is_vti(tn) && pol->mark_mask && (key & pol->mark_mask) == pol->mark)
 			return 0;
 	}
 	return tgw_cfg_err(c, p, NULL, "no vti's %s selects this policy (\"mark\"): "
@@ -855,9 +874,61 @@ policy_route_based(struct tgw_cfg_ctx *c, unsigned int i)
 			   pol->dir == TGW_XFRM_OUT ? "okey" : "ikey");
 }
 
+/*
+ * The carrier of an SA an xfrm interface sends with: a tunnel between the SA's
+ * endpoints (outer header template, underlay next hop) counted as the interface.
+ */
+static int
+carrier_add(struct tgw_cfg_ctx *c, struct tgw_sa *sa, int xfrmi)
+{
+	const struct tgw_tunnel *x = &tgw.tunnels[xfrmi];
+	char name[TGW_NAME_LEN];
+	struct tgw_tunnel *t;
+
+	if (tgw.n_tunnels + tgw.n_carriers >= TGW_MAX_TUNNELS)
+		return tgw_cfg_err(c, "xfrm.states", NULL, "more than %d tunnels and SAs sent by "
+				   "xfrm interfaces", TGW_MAX_TUNNELS);
+	sa->carrier = (int16_t)(tgw.n_tunnels + tgw.n_carriers++);
+	t = &tgw.tunnels[sa->carrier];
+	snprintf(name, sizeof(name), "%.20s/%08x", x->name, sa->spi);
+	*t = *x;
+	memcpy(t->name, name, sizeof(name));
+	t->ops = tgw_xfrm_carrier_ops(sa->family);
+	t->local = sa->src;
+	t->remote = sa->dst;
+	t->outer = sa->family;
+	t->n_addrs = 0;
+	t->nh = TGW_NH_NONE;
+	t->xfrm_sa = sa->id;
+	t->ver_ok = 1 << 4 | 1 << 6;
+	/* the SA's own overhead is checked per packet (esp_inner_mtu) */
+	t->mtu = tgw_tnl_underlay_mtu(t) - t->ops->overhead(t);
+	t->ops->build(t);
+	return 0;
+}
+
 int
 tgw_xfrm_finalize(struct tgw_cfg_ctx *c)
 {
+	for (unsigned int t = 0; t < tgw.n_tunnels; t++) {
+		struct tgw_tunnel *tn = &tgw.tunnels[t];
+
+		if (strcmp(tn->ops->type, "xfrm") != 0)
+			continue;
+		/* xfrmi_newlink: one interface per if_id (File exists) */
+		if (xfrmi_find(tn->if_id) != (int)t) {
+			char p[64];
+
+			snprintf(p, sizeof(p), "tunnels[%u].if_id", t);
+			return tgw_cfg_err(c, p, NULL, "%u is the if_id of tunnel \"%s\" already",
+					   tn->if_id, tgw.tunnels[xfrmi_find(tn->if_id)].name);
+		}
+		tn->ver_ok = 1 << 4 | 1 << 6;
+	}
+	for (unsigned int s = 0; s < tgw_n_sas; s++) {
+		tgw_sas[s].xfrmi = tgw_sas[s].if_id ? (int16_t)xfrmi_find(tgw_sas[s].if_id) : -1;
+		tgw_sas[s].carrier = -1;
+	}
 	for (unsigned int i = 0; i < tgw_n_policies; i++)
 		if (policy_route_based(c, i) < 0)
 			return -1;
@@ -871,6 +942,16 @@ tgw_xfrm_finalize(struct tgw_cfg_ctx *c)
 				if (tmpl_match(t, pol, &tgw_sas[s]))
 					t->sa = s;
 		}
+	}
+	for (unsigned int i = 0; i < tgw_n_policies; i++) {
+		const struct tgw_policy *pol = &tgw_policies[i];
+		struct tgw_sa *sa;
+
+		if (pol->dir != TGW_XFRM_OUT || !pol->if_id || !pol->n_tmpls || pol->tmpl[0].sa < 0)
+			continue;
+		sa = &tgw_sas[pol->tmpl[0].sa];
+		if (sa->carrier < 0 && carrier_add(c, sa, xfrmi_find(pol->if_id)) < 0)
+			return -1;
 	}
 	if (tgw_sa_rt == NULL && tgw_n_sas) {
 		tgw_sa_rt = aligned_alloc(RTE_CACHE_LINE_SIZE, TGW_MAX_SAS * sizeof(*tgw_sa_rt));

@@ -168,7 +168,7 @@ edges_of_tables(void)
 			nh->fwd_edge[0] = nh->fwd_edge[1] = IP_FWD_REWRITE;
 		}
 	}
-	for (uint16_t t = 0; t < tgw.n_tunnels; t++) {
+	for (uint16_t t = 0; t < tgw.n_tunnels + tgw.n_carriers; t++) {
 		struct tgw_tunnel *tn = &tgw.tunnels[t];
 
 		if (tn->nh != TGW_NH_NONE)

@@ -104,6 +104,9 @@ extern struct tgw_tnl_rt *tgw_tnl_rt; /* [TGW_MAX_TUNNELS] */
 
 /* The outer source: local, or for "any" the underlay port's first address. */
 struct tgw_ip tgw_tnl_source(const struct tgw_tunnel *t);
+/* MTU of the port a tunnel's outer packets leave by ("dev", else the route to the
+ * remote; 1500 when none is known). */
+uint16_t tgw_tnl_underlay_mtu(const struct tgw_tunnel *t);
 /* "encap" (FOU/GUE, SPEC §2) of ipip, sit and gre (lib/tnl/udp). */
 int tgw_tnl_parse_encap(struct tgw_cfg_ctx *c, json_t *obj, const char *path,
 			struct tgw_tunnel *t);

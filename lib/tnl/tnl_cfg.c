@@ -31,7 +31,7 @@ tgw_tnl_ops_find(const char *type)
 }
 
 /* Types of SPEC §2 that later issues add. */
-static const char *const later_types[] = {"xfrm", NULL};
+static const char *const later_types[] = {NULL};
 
 static const char *const common_keys[] = {"name", "type", "local", "remote", "ttl", "hoplimit",
 					  "tos", "pmtudisc", "addresses", "mtu", "dev", NULL};
@@ -158,6 +158,7 @@ tgw_tnl_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_t
 	t->encaplimit = TGW_ENCAPLIMIT_NONE;
 	t->flowlabel = 0;
 	t->nh = TGW_NH_NONE;
+	t->xfrm_sa = -1;
 	t->bridge = -1;
 	return ops->parse(c, obj, path, t);
 }
@@ -203,8 +204,8 @@ underlay_port(const struct tgw_tunnel *t)
 	return best;
 }
 
-static uint16_t
-underlay_mtu(const struct tgw_tunnel *t)
+uint16_t
+tgw_tnl_underlay_mtu(const struct tgw_tunnel *t)
 {
 	int p = underlay_port(t);
 
@@ -340,7 +341,7 @@ tgw_tnl_finalize(struct tgw_cfg_ctx *c)
 		/* an L2 tunnel's MTU is that of the frames' payload, as a gretap device's
 		 * (ip_tunnel_bind_dev takes off the Ethernet header too) */
 		if (t->mtu == 0)
-			t->mtu = underlay_mtu(t) - ovh -
+			t->mtu = tgw_tnl_underlay_mtu(t) - ovh -
 				 ((t->inner & TGW_INNER_ETH) ? RTE_ETHER_HDR_LEN : 0);
 		t->ver_ok = 0;
 		if (t->remote.family) {
@@ -361,7 +362,7 @@ tgw_tnl_finalize(struct tgw_cfg_ctx *c)
 void
 tgw_tnl_rebuild(void)
 {
-	for (unsigned int i = 0; i < tgw.n_tunnels; i++)
+	for (unsigned int i = 0; i < tgw.n_tunnels + tgw.n_carriers; i++)
 		tgw.tunnels[i].ops->build(&tgw.tunnels[i]);
 }
 

@@ -354,7 +354,8 @@ case_err_not_supported(void)
 {
 	expect_err("{'ports': [" PORT0 "],\n"
 		   " 'tunnels': [{'name': 'g0', 'type': 'xfrm', 'remote': '198.51.100.2'}]}",
-		   "'xfrm'", "tunnels[0].type: 'xfrm' tunnel 'g0': type xfrm is not supported yet");
+		   "'198.51.100.2'", "tunnels[0].remote: '198.51.100.2' tunnel 'g0': an xfrm "
+		   "interface takes its endpoints, TTL and TOS from its SAs");
 	if (h_failed())
 		return;
 	expect_err("{'ports': [" PORT0 "],\n 'xfrm': {'states': [{'src': '192.0.2.1', "

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* What the IPsec nodes share: chunking, SA counters, policy selectors and the SPD lookup. */
+#ifndef TGW_IPSEC_INLINE_H
+#define TGW_IPSEC_INLINE_H
+
+#include <rte_acl.h>
+#include <rte_ip.h>
+
+#include "ipsec.h"
+#include "stats.h"
+
+/* Packets a pass works on at once: the per-packet crypto ops stay in L1. */
+#define TGW_IPSEC_CHUNK 64
+
+/* SA counters batched over a chunk: one pending SA at a time. */
+struct sa_acc {
+	int32_t sa;
+	uint32_t pkts;
+	uint64_t bytes;
+};
+
+static __rte_always_inline void
+sa_acc_flush(struct sa_acc *a)
+{
+	if (a->pkts) {
+		struct tgw_sa_stats *s = &tgw_stats_self()->sa[a->sa];
+
+		s->packets += a->pkts;
+		s->bytes += a->bytes;
+	}
+	a->pkts = 0;
+	a->bytes = 0;
+}
+
+static __rte_always_inline void
+sa_acc_add(struct sa_acc *a, int32_t sa, uint32_t bytes)
+{
+	if (unlikely(a->sa != sa)) {
+		sa_acc_flush(a);
+		a->sa = sa;
+	}
+	a->pkts++;
+	a->bytes += bytes;
+}
+
+/* The ports of an SPD key (RFC 4301 §4.4.1.1): TCP/UDP/SCTP ports, ICMP type and code;
+ * 0 for other protocols and non-first fragments (the kernel's flow). */
+static __rte_always_inline void
+sel_ports(const uint8_t *l4, uint32_t avail, uint8_t proto, bool first, rte_be16_t *sport,
+	  rte_be16_t *dport)
+{
+	*sport = *dport = 0;
+	if (!first || avail < 4)
+		return;
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP) {
+		memcpy(sport, l4, 2);
+		memcpy(dport, l4 + 2, 2);
+	} else if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) {
+		*sport = rte_cpu_to_be_16(l4[0]);
+		*dport = rte_cpu_to_be_16(l4[1]);
+	}
+}
+
+/* SPD key of the IP packet at p (len bytes). The header was validated before. */
+static __rte_always_inline void
+sel_key(const uint8_t *p, uint32_t len, uint32_t mark, uint32_t if_id,
+	struct tgw_spd4_key *k4, struct tgw_spd6_key *k6)
+{
+	if ((p[0] >> 4) == 4) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)p;
+		uint32_t ihl = (ip->version_ihl & 0xf) * 4;
+
+		k4->proto = ip->next_proto_id;
+		memcpy(&k4->src, &ip->src_addr, 4);
+		memcpy(&k4->dst, &ip->dst_addr, 4);
+		sel_ports(p + ihl, len > ihl ? len - ihl : 0, ip->next_proto_id,
+			  !(ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)),
+			  &k4->sport, &k4->dport);
+		k4->mark = rte_cpu_to_be_32(mark);
+		k4->if_id = rte_cpu_to_be_32(if_id);
+	} else {
+		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)p;
+
+		k6->proto = ip6->proto;
+		memcpy(k6->src, ip6->src_addr, 16);
+		memcpy(k6->dst, ip6->dst_addr, 16);
+		sel_ports(p + 40, len > 40 ? len - 40 : 0, ip6->proto, true, &k6->sport,
+			  &k6->dport);
+		k6->mark = rte_cpu_to_be_32(mark);
+		k6->if_id = rte_cpu_to_be_32(if_id);
+	}
+}
+
+/* Classify the keys of one chunk: policy index per packet, or -1. v6[i] selects the
+ * key family; skip[i] leaves a packet out (already dropped). */
+static __rte_always_inline void
+spd_classify(const struct tgw_ipsec_tables *tb, uint8_t dir, struct tgw_spd4_key *k4,
+	     struct tgw_spd6_key *k6, const bool *v6, const bool *skip, uint16_t n, int32_t *pol)
+{
+	const uint8_t *d4[TGW_IPSEC_CHUNK], *d6[TGW_IPSEC_CHUNK];
+	uint16_t i4[TGW_IPSEC_CHUNK], i6[TGW_IPSEC_CHUNK], n4 = 0, n6 = 0;
+	uint32_t r[TGW_IPSEC_CHUNK];
+
+	for (uint16_t i = 0; i < n; i++) {
+		pol[i] = -1;
+		if (skip[i])
+			continue;
+		if (v6[i]) {
+			d6[n6] = (const uint8_t *)&k6[i];
+			i6[n6++] = i;
+		} else {
+			d4[n4] = (const uint8_t *)&k4[i];
+			i4[n4++] = i;
+		}
+	}
+	if (n4 && tb->spd[dir][0]) {
+		rte_acl_classify(tb->spd[dir][0], d4, r, n4, 1);
+		for (uint16_t j = 0; j < n4; j++)
+			pol[i4[j]] = (int32_t)r[j] - 1;
+	}
+	if (n6 && tb->spd[dir][1]) {
+		rte_acl_classify(tb->spd[dir][1], d6, r, n6, 1);
+		for (uint16_t j = 0; j < n6; j++)
+			pol[i6[j]] = (int32_t)r[j] - 1;
+	}
+}
+
+/* Verdicts of an out policy lookup (the edges each node maps them to). */
+enum { TGW_XFRM_OUT_OK, TGW_XFRM_OUT_NO_POLICY, TGW_XFRM_OUT_BLOCK, TGW_XFRM_OUT_NO_STATE };
+
+/* The SA an out policy (index pol_idx, or -1) sends with: xfrm_lookup's verdicts. */
+static __rte_always_inline int
+tgw_xfrm_out_sa(int32_t pol_idx, int32_t *sa)
+{
+	const struct tgw_policy *pol;
+
+	if (unlikely(pol_idx < 0))
+		return TGW_XFRM_OUT_NO_POLICY;
+	pol = &tgw_policies[pol_idx];
+	if (unlikely(pol->block))
+		return TGW_XFRM_OUT_BLOCK;
+	if (unlikely(pol->n_tmpls == 0 || pol->tmpl[0].sa < 0))
+		return TGW_XFRM_OUT_NO_STATE;
+	*sa = pol->tmpl[0].sa;
+	return TGW_XFRM_OUT_OK;
+}
+
+#endif

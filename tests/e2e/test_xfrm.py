@@ -1,0 +1,166 @@
+"""xfrm interfaces (`ip link add xfrm0 type xfrm dev wan0 if_id 3`; SPEC section 2), end to end.
+
+Route-based IPsec by if_id: traffic routed into xfrm0 is protected by the out policy with the
+interface's if_id, matched on the inner packet, whose SA decides the outer header (one
+interface can reach several peers, IPv4 and IPv6 outer); ESP of an SA with the if_id is
+received on xfrm0 and checked against the in policy with that if_id.  The independent peer is
+scapy's SecurityAssociation.
+
+Kernel reference: net/xfrm/xfrm_interface_core.c (xfrmi_xmit: xfrm_lookup_with_ifid with the
+interface's if_id, the SA's if_id must match; xfrmi_rcv_cb: the interface of the SA's if_id;
+xfrmi_newlink: if_id 0 is refused, one interface per if_id), net/xfrm/xfrm_policy.c."""
+
+from scapy.layers.ipsec import ESP, SecurityAssociation
+
+import tgw
+from tgw import (IP, IPv6, ICMP, LAN_HOST4, LAN_HOST6, PEER4, PEER6, REMOTE4, REMOTE6, WAN4,
+                 WAN6, assert_drops, assert_no_output, assert_pkts, assert_tunnel, fwd4, fwd6,
+                 lan_in, lan_out, udp4, udp6, wan_in)
+
+IF_ID = 3
+GCM = {"aead": {"name": "rfc4106(gcm(aes))", "key": "0x" + bytes(range(1, 21)).hex()}}
+SCAPY_GCM = {"crypt_algo": "AES-GCM", "crypt_key": bytes(range(1, 21))}
+# SPIs: out to the IPv4 peer, in from it, out to the IPv6 peer, in from it
+O4, I4, O6, I6 = 0x10, 0x20, 0x16, 0x26
+REMOTE4B = "10.3.0.5"        # behind the IPv6 peer
+
+
+def _sa(src, dst, spi, **extra):
+    s = {"src": src, "dst": dst, "proto": "esp", "spi": spi, "mode": "tunnel",
+         "if_id": IF_ID}
+    s.update(GCM)
+    s.update(extra)
+    return s
+
+
+def cfg(policies=None, states=None, iface_extra=None):
+    """xfrm0 (if_id 3, dev wan0) with SAs to PEER4 (10.2.0.0/24, 2001:db8:2::/64 behind it)
+    and PEER6 (10.3.0.0/24 behind it): one out policy per peer by destination, in policies
+    per peer, routes for all three prefixes into xfrm0."""
+    x = {"name": "xfrm0", "type": "xfrm", "dev": "wan0", "if_id": IF_ID,
+         "addresses": ["10.0.0.1/30"]}
+    x.update(iface_extra or {})
+    if states is None:
+        states = [_sa(WAN4, PEER4, O4), _sa(PEER4, WAN4, I4), _sa(WAN6, PEER6, O6),
+                  _sa(PEER6, WAN6, I6)]
+    if policies is None:
+        policies = [
+            {"dir": "out", "if_id": IF_ID, "dst": "10.2.0.0/24",
+             "tmpl": [{"src": WAN4, "dst": PEER4, "proto": "esp", "mode": "tunnel"}]},
+            {"dir": "out", "if_id": IF_ID, "dst": "2001:db8:2::/64",
+             "tmpl": [{"src": WAN4, "dst": PEER4, "proto": "esp", "mode": "tunnel"}]},
+            {"dir": "out", "if_id": IF_ID, "dst": "10.3.0.0/24",
+             "tmpl": [{"src": WAN6, "dst": PEER6, "proto": "esp", "mode": "tunnel"}]},
+            {"dir": "in", "if_id": IF_ID, "src": "10.2.0.0/24",
+             "tmpl": [{"src": PEER4, "dst": WAN4, "proto": "esp", "mode": "tunnel"}]},
+            {"dir": "in", "if_id": IF_ID, "src": "2001:db8:2::/64",
+             "tmpl": [{"src": PEER4, "dst": WAN4, "proto": "esp", "mode": "tunnel"}]},
+            {"dir": "in", "if_id": IF_ID, "src": "10.3.0.0/24",
+             "tmpl": [{"src": PEER6, "dst": WAN6, "proto": "esp", "mode": "tunnel"}]},
+        ]
+    c = tgw.base_config(tunnels=[x], routes=[{"dst": "10.2.0.0/24", "dev": "xfrm0"},
+                                             {"dst": "10.3.0.0/24", "dev": "xfrm0"},
+                                             {"dst": "2001:db8:2::/64", "dev": "xfrm0"}])
+    c["xfrm"] = {"states": states, "policies": policies}
+    return c
+
+
+def peer(spi):
+    hdr = {O4: IP(src=WAN4, dst=PEER4), I4: IP(src=PEER4, dst=WAN4),
+           O6: IPv6(src=WAN6, dst=PEER6), I6: IPv6(src=PEER6, dst=WAN6)}[spi]
+    return SecurityAssociation(ESP, spi=spi, tunnel_header=hdr, **SCAPY_GCM)
+
+
+def test_encap_by_policy_sa():
+    """Packets routed into xfrm0 leave by the SA their out policy names: 10.2.0.0/24 and
+    2001:db8:2::/64 as ESP SPI 0x10 over IPv4 to PEER4, 10.3.0.0/24 as SPI 0x16 over IPv6
+    to PEER6 (one interface, two carriers); scapy decrypts each to the forwarded inner
+    packet; counters are xfrm0's and the SAs'."""
+    a = [udp4(id=i + 1, size=80 + 9 * i) for i in range(3)]
+    b = [udp6(size=90)]
+    c = [udp4(dst=REMOTE4B, id=10 + i) for i in range(2)]
+    r = tgw.run(cfg(), {"lan0": [lan_in(p) for p in a + b + c]})
+    got = r.out.get("wan0", [])
+    assert len(got) == 6, f"{len(got)} frames on wan0"
+    v4 = [f for f in got if IP in f and f[IP].proto == 50]
+    v6 = [f for f in got if IPv6 in f and f[IPv6].nh == 50]
+    assert len(v4) == 4 and len(v6) == 2, [f.summary() for f in got]
+    for f in v4:
+        assert (f[IP].src, f[IP].dst, f[IP].ttl, f[ESP].spi) == (WAN4, PEER4, 64, O4)
+    for f in v6:
+        assert (f[IPv6].src, f[IPv6].dst, f[IPv6].hlim, f[ESP].spi) == (WAN6, PEER6, 64, O6)
+    dec4 = [peer(O4).decrypt(IP(bytes(f[IP]))) for f in v4]
+    dec6 = [peer(O6).decrypt(IPv6(bytes(f[IPv6]))) for f in v6]
+    assert_pkts([lan_out(d) for d in dec4], [lan_out(fwd4(p)) for p in a] +
+                [lan_out(fwd6(p)) for p in b], "decrypted from SA 0x10")
+    assert_pkts([lan_out(d) for d in dec6], [lan_out(fwd4(p)) for p in c],
+                "decrypted from SA 0x16")
+    assert sorted(f[ESP].seq for f in v4) == [1, 2, 3, 4]
+    assert sorted(f[ESP].seq for f in v6) == [1, 2]
+    assert_drops(r, {})
+    assert_tunnel(r, "xfrm0", encap_packets=6, encap_bytes=sum(len(p) for p in a + b + c))
+    assert r.stats["sas"][f"0x{O4:08x}"]["packets"] == 4
+    assert r.stats["sas"][f"0x{O6:08x}"]["packets"] == 2
+
+
+def test_decap_on_interface():
+    """ESP of the SAs with if_id 3 from either peer is decrypted and its inner packets are
+    received on xfrm0 and routed to lan0 (the in policy with the if_id checked)."""
+    a = [udp4(src=REMOTE4, dst=LAN_HOST4, id=i + 1) for i in range(3)]
+    b = [udp6(src=REMOTE6, dst=LAN_HOST6)]
+    c = [udp4(src=REMOTE4B, dst=LAN_HOST4, id=20 + i) for i in range(2)]
+    frames = [wan_in(peer(I4).encrypt(p, seq_num=i + 1)) for i, p in enumerate(a + b)]
+    frames += [wan_in(peer(I6).encrypt(p, seq_num=i + 1)) for i, p in enumerate(c)]
+    r = tgw.run(cfg(), {"wan0": frames})
+    assert_pkts(r.out.get("lan0", []), [lan_out(fwd4(p)) for p in a] +
+                [lan_out(fwd6(p)) for p in b] + [lan_out(fwd4(p)) for p in c], "lan0")
+    assert_drops(r, {})
+    assert_tunnel(r, "xfrm0", decap_packets=6, decap_bytes=sum(len(p) for p in a + b + c))
+
+
+def test_policy_verdicts():
+    """Into xfrm0 with no out policy of its if_id for the destination: xfrm_no_policy; a block
+    policy: xfrm_policy_block; a policy of another if_id does not apply.  Received: an inner
+    source the in policies do not select (xfrm_no_policy), ESP of an SA without if_id and no
+    vti (xfrm_no_policy, not decrypted)."""
+    pol = cfg()["xfrm"]["policies"]
+    pol.insert(0, {"dir": "out", "if_id": IF_ID, "dst": "10.2.0.9/32", "action": "block"})
+    pol.append({"dir": "out", "if_id": 4, "dst": "10.9.0.0/24",
+                "tmpl": [{"src": WAN4, "dst": PEER4, "proto": "esp", "mode": "tunnel"}]})
+    c = cfg(policies=pol)
+    c["tunnels"].append({"name": "xfrm1", "type": "xfrm", "if_id": 4})
+    c["routes"].append({"dst": "10.8.0.0/24", "dev": "xfrm0"})
+    c["routes"].append({"dst": "10.9.0.0/24", "dev": "xfrm0"})
+    out = [udp4(dst="10.2.0.9", id=1), udp4(dst="10.8.0.1", id=2), udp4(dst="10.9.0.1", id=3),
+           udp4(id=4)]
+    r = tgw.run(c, {"lan0": [lan_in(p) for p in out]})
+    assert len(r.out.get("wan0", [])) == 1
+    assert_drops(r, {"xfrm_policy_block": 1, "xfrm_no_policy": 2})
+    states = [_sa(WAN4, PEER4, O4), _sa(PEER4, WAN4, I4), _sa(WAN6, PEER6, O6),
+              _sa(PEER6, WAN6, I6), _sa(PEER4, WAN4, 0x99, if_id=None)]
+    del states[-1]["if_id"]
+    frames = [wan_in(peer(I4).encrypt(udp4(src="10.7.0.1", dst=LAN_HOST4), seq_num=1)),
+              wan_in(SecurityAssociation(ESP, spi=0x99, tunnel_header=IP(src=PEER4, dst=WAN4),
+                                         **SCAPY_GCM).encrypt(udp4(src=REMOTE4, dst=LAN_HOST4),
+                                                              seq_num=1))]
+    r = tgw.run(cfg(states=states), {"wan0": frames})
+    assert_no_output(r, "lan0")
+    assert_drops(r, {"xfrm_no_policy": 2})
+    assert r.stats["sas"][f"0x{0x99:08x}"]["packets"] == 0
+
+
+def test_too_big_uses_sa_overhead():
+    """An IPv4 packet with DF that fits xfrm0's MTU (wan0's 1500) but not with the SA's outer
+    IPv4 header and ESP overhead gets ICMP fragmentation needed with the SA's inner MTU
+    (1500 - 20 - 8 - 8 - 16, down to 4, - 2 = 1446), as esp4_get_mtu."""
+    r = tgw.run(cfg(), {"lan0": [lan_in(udp4(size=1447, id=1)), lan_in(udp4(size=1446, id=2))]})
+    assert len(r.out.get("wan0", [])) == 1
+    err = r.out.get("lan0", [])
+    assert len(err) == 1 and ICMP in err[0] and err[0][ICMP].type == 3 and \
+        err[0][ICMP].code == 4 and err[0][ICMP].nexthopmtu == 1446, \
+        [f.summary() for f in err]
+    assert_drops(r, {"too_big": 1})
+
+
+if __name__ == "__main__":
+    tgw.main(globals())
