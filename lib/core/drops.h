@@ -75,6 +75,13 @@
 	X(esp_tfc_dummy) \
 	X(esp_bad_next_header) \
 	X(esp_seq_overflow) \
+	X(ah_truncated) \
+	X(ah_bad_length) \
+	X(ah_bad_header) \
+	X(ah_replay) \
+	X(ah_auth_failed) \
+	X(ah_bad_next_header) \
+	X(ah_seq_overflow) \
 	X(ipsec_crypto_error) \
 	X(ipsec_nonlinear) \
 	X(xfrm_no_policy) \

@@ -12,6 +12,10 @@
 #define TGW_NODE_ESP4_DECAP "tgw_esp4_decap"
 #define TGW_NODE_ESP6_DECAP "tgw_esp6_decap"
 #define TGW_NODE_XFRM_OUT "tgw_xfrm_out"
+#define TGW_NODE_AH4_ENCAP "tgw_ah4_encap"
+#define TGW_NODE_AH6_ENCAP "tgw_ah6_encap"
+#define TGW_NODE_AH4_DECAP "tgw_ah4_decap"
+#define TGW_NODE_AH6_DECAP "tgw_ah6_decap"
 
 /* RFC 4303 §2.6: next header 59 marks a traffic flow confidentiality dummy packet. */
 #define TGW_ESP_NH_TFC 59

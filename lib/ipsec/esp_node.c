@@ -500,31 +500,19 @@ esp_decap_finish(struct rte_mbuf *m, struct decap_ctx *c, const struct esp_in *e
 	return ESP_PENDING;
 }
 
-/*
- * RFC 4301 §5.2 (kernel __xfrm_policy_check): the inner packet must match an in
- * policy (with the vti's mark) that allows it and whose template the SA satisfies.
- */
+/* RFC 4301 §5.2: the in policy's verdict as an edge. */
 static __rte_always_inline uint16_t
 esp_decap_policy(const struct esp_in *e, int32_t pol_idx, bool inner_v6)
 {
-	const struct tgw_sa *sa = &tgw_sas[e->sa];
-	const struct tgw_policy *pol;
-	const struct tgw_xfrm_tmpl *t;
+	static const uint16_t edge[] = {
+		[TGW_XFRM_IN_NO_POLICY] = ESP_DECAP_NO_POLICY,
+		[TGW_XFRM_IN_BLOCK] = ESP_DECAP_BLOCK,
+		[TGW_XFRM_IN_MISMATCH] = ESP_DECAP_MISMATCH,
+	};
+	int v = tgw_xfrm_in_verdict(e->sa, pol_idx);
 
-	if (unlikely(pol_idx < 0))
-		return ESP_DECAP_NO_POLICY;
-	pol = &tgw_policies[pol_idx];
-	if (unlikely(pol->block))
-		return ESP_DECAP_BLOCK;
-	if (unlikely(pol->n_tmpls == 0))
-		return ESP_DECAP_MISMATCH;
-	t = &pol->tmpl[0];
-	/* xfrm_state_ok */
-	if (unlikely(t->proto != sa->proto || t->mode != sa->mode ||
-		     (t->spi && t->spi != sa->spi) || (t->reqid && t->reqid != sa->reqid) ||
-		     (t->dst.family && !tgw_ip_eq(&t->dst, &sa->dst)) ||
-		     (t->src.family && !tgw_ip_eq(&t->src, &sa->src))))
-		return ESP_DECAP_MISMATCH;
+	if (unlikely(v != TGW_XFRM_IN_OK))
+		return edge[v];
 	return inner_v6 ? TGW_DECAP_IP6 : TGW_DECAP_IP4;
 }
 

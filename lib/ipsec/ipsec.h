@@ -116,7 +116,7 @@ int tgw_xfrm_finalize(struct tgw_cfg_ctx *c);
 void tgw_xfrm_free(void);
 void tgw_xfrm_summary(FILE *f);
 /* The tunnel ops an SA carrier of this family takes (vti_cfg.c). */
-const struct tgw_tnl_ops *tgw_xfrm_carrier_ops(uint8_t family);
+const struct tgw_tnl_ops *tgw_xfrm_carrier_ops(uint8_t family, uint8_t proto);
 /* Build the SAD and SPD of the configuration; NULL with err on failure. */
 struct tgw_ipsec_tables *tgw_ipsec_build(char *err, size_t errlen);
 /* Publish tb and free the previous tables once no worker can hold them (qs may be NULL

@@ -145,4 +145,34 @@ tgw_xfrm_out_sa(int32_t pol_idx, int32_t *sa)
 	return TGW_XFRM_OUT_OK;
 }
 
+enum { TGW_XFRM_IN_OK, TGW_XFRM_IN_NO_POLICY, TGW_XFRM_IN_BLOCK, TGW_XFRM_IN_MISMATCH };
+
+/*
+ * RFC 4301 §5.2 (kernel __xfrm_policy_check): a decapsulated inner packet must match an
+ * in policy (pol_idx, or -1) that allows it and whose template SA sa_idx satisfies
+ * (xfrm_state_ok).
+ */
+static __rte_always_inline int
+tgw_xfrm_in_verdict(int32_t sa_idx, int32_t pol_idx)
+{
+	const struct tgw_sa *sa = &tgw_sas[sa_idx];
+	const struct tgw_policy *pol;
+	const struct tgw_xfrm_tmpl *t;
+
+	if (unlikely(pol_idx < 0))
+		return TGW_XFRM_IN_NO_POLICY;
+	pol = &tgw_policies[pol_idx];
+	if (unlikely(pol->block))
+		return TGW_XFRM_IN_BLOCK;
+	if (unlikely(pol->n_tmpls == 0))
+		return TGW_XFRM_IN_MISMATCH;
+	t = &pol->tmpl[0];
+	if (unlikely(t->proto != sa->proto || t->mode != sa->mode ||
+		     (t->spi && t->spi != sa->spi) || (t->reqid && t->reqid != sa->reqid) ||
+		     (t->dst.family && !tgw_ip_eq(&t->dst, &sa->dst)) ||
+		     (t->src.family && !tgw_ip_eq(&t->src, &sa->src))))
+		return TGW_XFRM_IN_MISMATCH;
+	return TGW_XFRM_IN_OK;
+}
+
 #endif

@@ -27,12 +27,15 @@ vti_overhead(const struct tgw_tunnel *t)
 static void
 vti_build(struct tgw_tunnel *t)
 {
+	/* a vti sends ESP; an SA carrier its SA's protocol */
+	uint8_t proto = t->xfrm_sa >= 0 ? tgw_sas[t->xfrm_sa].proto : IPPROTO_ESP;
+
 	if (t->outer == 4) {
 		tgw_ip4ip_build(t);
-		((struct rte_ipv4_hdr *)t->hdr)->next_proto_id = IPPROTO_ESP;
+		((struct rte_ipv4_hdr *)t->hdr)->next_proto_id = proto;
 		t->csum_base = tgw_ip4_tmpl_csum_base((struct rte_ipv4_hdr *)t->hdr);
 	} else {
-		tgw_ip6_outer_build(t, IPPROTO_ESP);
+		tgw_ip6_outer_build(t, proto);
 	}
 }
 
@@ -95,10 +98,33 @@ static const char *const vti_keys[] = {"key", "ikey", "okey", NULL};
 VTI_OPS(vti_ops, "vti", 4, TGW_NODE_ESP4_ENCAP, TGW_NODE_ESP4_DECAP);
 VTI_OPS(vti6_ops, "vti6", 6, TGW_NODE_ESP6_ENCAP, TGW_NODE_ESP6_DECAP);
 
-/* An SA carrier (xfrm_cfg.c) is a vti between the SA's endpoints, without a key. */
+/* AH carriers: as a vti, with the AH nodes; not a type a configuration can name. */
+#define AH_CARRIER_OPS(ops, name, fam, enc, dec) \
+	static struct tgw_tnl_ops ops = { \
+		.type = name, \
+		.outer = fam, \
+		.default_ttl = 64, \
+		.keys = vti_keys, \
+		.parse = vti_parse, \
+		.overhead = vti_overhead, \
+		.build = vti_build, \
+		.protos = vti_protos, \
+		.encap_node = enc, \
+		.decap_node = dec, \
+		.internal = true, \
+	}; \
+	TGW_TNL_REGISTER(ops)
+
+AH_CARRIER_OPS(ah_carrier_ops, "(ah carrier)", 4, TGW_NODE_AH4_ENCAP, TGW_NODE_AH4_DECAP);
+AH_CARRIER_OPS(ah6_carrier_ops, "(ah6 carrier)", 6, TGW_NODE_AH6_ENCAP, TGW_NODE_AH6_DECAP);
+
+/* An SA carrier (xfrm_cfg.c) is a vti between the SA's endpoints, without a key (an AH
+ * one has the AH nodes). */
 const struct tgw_tnl_ops *
-tgw_xfrm_carrier_ops(uint8_t family)
+tgw_xfrm_carrier_ops(uint8_t family, uint8_t proto)
 {
+	if (proto == IPPROTO_AH)
+		return family == 4 ? &ah_carrier_ops : &ah6_carrier_ops;
 	return family == 4 ? &vti_ops : &vti6_ops;
 }
 

@@ -250,9 +250,6 @@ parse_state(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_sa 
 		return tgw_cfg_err(c, p, json_object_get(obj, "encap"),
 				   "NAT-T (espinudp) is not supported yet");
 	}
-	join(p, sizeof(p), path, "proto");
-	if (sa->proto == IPPROTO_AH)
-		return tgw_cfg_err(c, p, json_object_get(obj, "proto"), "AH is not supported yet");
 
 	if (parse_alg(c, obj, path, "aead", &a.aead, aead_key, &a.aead_key_len, "icv_bits",
 		      &a.icv_bits) < 0 ||
@@ -379,10 +376,6 @@ parse_tmpl(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_xfrm
 	if (tgw_cfg_enum(c, obj, path, "mode", mode_names, &mode) < 0)
 		return -1;
 	t->mode = mode;
-	if (t->proto != IPPROTO_ESP) {
-		join(p, sizeof(p), path, "proto");
-		return tgw_cfg_err(c, p, json_object_get(obj, "proto"), "AH is not supported yet");
-	}
 	if (mode != TGW_XFRM_TUNNEL) {
 		join(p, sizeof(p), path, "mode");
 		return tgw_cfg_err(c, json_object_get(obj, "mode") ? p : path,
@@ -866,8 +859,12 @@ policy_route_based(struct tgw_cfg_ctx *c, unsigned int i)
 		const struct tgw_tunnel *tn = &tgw.tunnels[t];
 		uint32_t key = pol->dir == TGW_XFRM_OUT ? tn->okey : tn->ikey;
 
-		if (is_vti(tn) && pol->mark_mask && (key & pol->mark_mask) == pol->mark)
+		if (is_vti(tn) && pol->mark_mask && (key & pol->mark_mask) == pol->mark) {
+			if (pol->n_tmpls && pol->tmpl[0].proto == IPPROTO_AH)
+				return tgw_cfg_err(c, p, NULL, "AH through a vti is not supported yet "
+						   "(xfrm interfaces carry AH)");
 			return 0;
+		}
 	}
 	return tgw_cfg_err(c, p, NULL, "no vti's %s selects this policy (\"mark\"): "
 			   "policy-based IPsec is not supported yet",
@@ -893,7 +890,7 @@ carrier_add(struct tgw_cfg_ctx *c, struct tgw_sa *sa, int xfrmi)
 	snprintf(name, sizeof(name), "%.20s/%08x", x->name, sa->spi);
 	*t = *x;
 	memcpy(t->name, name, sizeof(name));
-	t->ops = tgw_xfrm_carrier_ops(sa->family);
+	t->ops = tgw_xfrm_carrier_ops(sa->family, sa->proto);
 	t->local = sa->src;
 	t->remote = sa->dst;
 	t->outer = sa->family;
@@ -998,7 +995,8 @@ tgw_xfrm_summary(FILE *f)
 			sa->name, tgw_ip_str(&sa->src, a, sizeof(a)),
 			tgw_ip_str(&sa->dst, b, sizeof(b)),
 			sa->proto == IPPROTO_ESP ? "esp" : "ah", mode_names[sa->mode],
-			enc_names[sa->cr->enc], sa->cr->auth ? " " : "", auth_names[sa->cr->auth],
+			sa->proto == IPPROTO_ESP ? enc_names[sa->cr->enc] : "",
+			sa->cr->auth && sa->proto == IPPROTO_ESP ? " " : "", auth_names[sa->cr->auth],
 			sa->cr->icv_len * 8, sa->replay_window, sa->esn ? " esn" : "");
 		if (sa->mark_mask)
 			fprintf(f, " mark 0x%x/0x%x", sa->mark, sa->mark_mask);

@@ -2,7 +2,7 @@
 /*
  * The encap node of xfrm interfaces (SPEC §2 "xfrm", the kernel's xfrmi_xmit): the
  * out policy with the interface's if_id, matched on the inner packet, names the SA;
- * the packet goes on to the ESP encap node of the SA's family as a packet of the SA's
+ * the packet goes on to the ESP or AH encap node of the SA's family as a packet of the SA's
  * carrier (xfrm_cfg.c), which holds the outer header and the underlay next hop.
  */
 #include "esp.h"
@@ -13,6 +13,8 @@
 enum {
 	XO_ESP4 = TGW_ENCAP_NB,
 	XO_ESP6,
+	XO_AH4,
+	XO_AH6,
 	XO_NO_POLICY,
 	XO_BLOCK,
 	XO_NO_STATE,
@@ -72,7 +74,10 @@ xfrm_out_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint
 			continue;
 		}
 		tgw_meta(pkts[i])->tunnel = sa->carrier;
-		nexts[i] = sa->family == 4 ? XO_ESP4 : XO_ESP6;
+		if (sa->proto == IPPROTO_AH)
+			nexts[i] = sa->family == 4 ? XO_AH4 : XO_AH6;
+		else
+			nexts[i] = sa->family == 4 ? XO_ESP4 : XO_ESP6;
 	}
 	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
 	return n;
@@ -94,6 +99,7 @@ static struct rte_node_register xfrm_out_node = {
 	.nb_edges = XO_NB,
 	.next_nodes = {TGW_ENCAP_NEXT_NODES("tgw_ip4_rewrite", "tgw_ip4_lookup"),
 		       [XO_ESP4] = TGW_NODE_ESP4_ENCAP, [XO_ESP6] = TGW_NODE_ESP6_ENCAP,
+		       [XO_AH4] = TGW_NODE_AH4_ENCAP, [XO_AH6] = TGW_NODE_AH6_ENCAP,
 		       [XO_NO_POLICY] = TGW_DROP_NODE(xfrm_no_policy),
 		       [XO_BLOCK] = TGW_DROP_NODE(xfrm_policy_block),
 		       [XO_NO_STATE] = TGW_DROP_NODE(xfrm_no_state)},

@@ -118,7 +118,7 @@ edges_setup(void)
 		RTE_VERIFY(edge_add(TGW_NODE_IP6_LOOKUP, o->encap_node) ==
 			   tgw_edges.ip6_fwd_encap[o->type_id]);
 	}
-	/* IPsec: ESP for us goes to the SAD whether or not a vti matches (xfrm4_rcv) */
+	/* IPsec: ESP and AH for us go to the SAD whether or not a vti matches (xfrm4_rcv) */
 	if (tgw_n_sas) {
 		tgw_edges.ip4_local[IPPROTO_ESP] = edge_add(TGW_NODE_IP4_INPUT, TGW_NODE_ESP4_DECAP);
 		RTE_VERIFY(edge_add(TGW_NODE_IP4_LOOKUP, TGW_NODE_ESP4_DECAP) ==
@@ -126,6 +126,12 @@ edges_setup(void)
 		tgw_edges.ip6_local[IPPROTO_ESP] = edge_add(TGW_NODE_IP6_INPUT, TGW_NODE_ESP6_DECAP);
 		RTE_VERIFY(edge_add(TGW_NODE_IP6_LOOKUP, TGW_NODE_ESP6_DECAP) ==
 			   tgw_edges.ip6_local[IPPROTO_ESP]);
+		tgw_edges.ip4_local[IPPROTO_AH] = edge_add(TGW_NODE_IP4_INPUT, TGW_NODE_AH4_DECAP);
+		RTE_VERIFY(edge_add(TGW_NODE_IP4_LOOKUP, TGW_NODE_AH4_DECAP) ==
+			   tgw_edges.ip4_local[IPPROTO_AH]);
+		tgw_edges.ip6_local[IPPROTO_AH] = edge_add(TGW_NODE_IP6_INPUT, TGW_NODE_AH6_DECAP);
+		RTE_VERIFY(edge_add(TGW_NODE_IP6_LOOKUP, TGW_NODE_AH6_DECAP) ==
+			   tgw_edges.ip6_local[IPPROTO_AH]);
 	}
 	/* bridges: member ports' frames in, members out (a port's TX, an L2 tunnel's encap) */
 	tgw_edges.rx_bridge = edge_add(TGW_NODE_RX, TGW_NODE_BRIDGE);

@@ -40,6 +40,7 @@ struct tgw_tnl_ops {
 	uint8_t lookup_cls;
 	bool pmtudisc_off;  /* DF unset by default, no fixed-TTL rule (geneve, vxlan) */
 	bool rx_any_remote; /* received from any remote (vxlan) */
+	bool internal;      /* SA carriers' ops: no configuration names them */
 	uint8_t type_id; /* set by the registry */
 };
 

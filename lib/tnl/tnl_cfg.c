@@ -25,7 +25,7 @@ const struct tgw_tnl_ops *
 tgw_tnl_ops_find(const char *type)
 {
 	for (unsigned int i = 0; i < tgw_tnl_n_types; i++)
-		if (strcmp(tgw_tnl_types[i]->type, type) == 0)
+		if (!tgw_tnl_types[i]->internal && strcmp(tgw_tnl_types[i]->type, type) == 0)
 			return tgw_tnl_types[i];
 	return NULL;
 }

@@ -252,6 +252,28 @@ def _vti_kernel_docs(c):
                        "mode": "tunnel"}]}]}
 
 
+def _xfrm_kernel_docs(c):
+    """The article's XFRM example: ip link add xfrm0 type xfrm dev eth1 if_id 3; AH states
+    with auth sha1 beef_fish_pork_salad, SPIs 0x10 / 0x20, mode tunnel, if_id 3; in and out
+    policies with if_id 3 (eth1 is wan0, as config/xfrm.json)."""
+    laddr, daddr = "192.168.1.227", "192.168.1.156"
+    c["ports"][1]["addresses"] = [laddr + "/24"]
+    c["tunnels"].append({"name": "xfrm0", "type": "xfrm", "dev": "wan0", "if_id": 3,
+                         "addresses": ["192.168.10.227/24"]})
+    auth = {"name": "sha1", "key": "beef_fish_pork_salad"}
+    c["xfrm"] = {
+        "states": [{"src": laddr, "dst": daddr, "spi": "0x10", "proto": "ah", "auth": auth,
+                    "mode": "tunnel", "if_id": 3},
+                   {"src": daddr, "dst": laddr, "spi": "0x20", "proto": "ah", "auth": auth,
+                    "mode": "tunnel", "if_id": 3}],
+        "policies": [{"dir": "in", "if_id": 3,
+                      "tmpl": [{"src": daddr, "dst": laddr, "proto": "ah", "spi": "0x20",
+                                "mode": "tunnel"}]},
+                     {"dir": "out", "if_id": 3,
+                      "tmpl": [{"src": laddr, "dst": daddr, "proto": "ah", "spi": "0x10",
+                                "mode": "tunnel"}]}]}
+
+
 def _vti6_everything(c):
     """A vti6 with ikey/okey and every state, algorithm, policy and template key accepted."""
     local, remote = "2001:db8:ffff::1", "2001:db8:eeee::1"
@@ -832,10 +854,19 @@ CASES = [
                  "not supported yet"]),
     dict(name="xfrm_state_mode_bad_word", config=xfrm(states=[sa(mode="tunel")]),
          expect=["xfrm.states[0].mode", '"tunel"', 'is not one of "tunnel", "transport", "beet"']),
-    dict(name="xfrm_state_proto_ah",
+    dict(name="xfrm_ah_through_vti_refused",
          config=xfrm(states=[sa(proto="ah", aead=None,
+                                auth={"name": "sha1", "key": "0x" + "22" * 20})],
+                     policies=[pol(tmpl=[tmpl(proto="ah")])]),
+         expect=["xfrm.policies[0]", "AH through a vti is not supported yet"]),
+    dict(name="xfrm_ah_with_enc",
+         config=xfrm(states=[sa(proto="ah", aead=None, enc={"name": "cbc(aes)",
+                                                            "key": "0x" + "11" * 16},
                                 auth={"name": "sha1", "key": "0x" + "22" * 20})]),
-         expect=["xfrm.states[0].proto", '"ah"', "AH is not supported yet"]),
+         expect=["xfrm.states[0].enc", '"cbc(aes)"', "AH takes auth only"]),
+    dict(name="xfrm_ah_without_auth",
+         config=xfrm(states=[sa(proto="ah", aead=None)]),
+         expect=["xfrm.states[0]", 'an AH state needs "auth"']),
     dict(name="xfrm_state_encap_natt",
          config=xfrm(states=[sa(encap={"type": "espinudp", "sport": 4500, "dport": 4500})]),
          expect=["xfrm.states[0].encap", '"espinudp"', "NAT-T (espinudp) is not supported yet"]),
@@ -927,6 +958,7 @@ CASES = [
          exit=0),
     dict(name="udp_tunnels_accepted", config=l2(_udp_everything), exit=0),
     dict(name="xfrm_vti_kernel_docs_accepted", config=edit(_vti_kernel_docs), exit=0),
+    dict(name="xfrm_iface_kernel_docs_ah_accepted", config=edit(_xfrm_kernel_docs), exit=0),
     # route-based only (policy-based IPsec comes later)
     dict(name="xfrm_policy_fwd_refused",
          config=xfrm(policies=[{"dir": "fwd", "proto": 47}]),

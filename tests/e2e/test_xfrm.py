@@ -10,7 +10,7 @@ Kernel reference: net/xfrm/xfrm_interface_core.c (xfrmi_xmit: xfrm_lookup_with_i
 interface's if_id, the SA's if_id must match; xfrmi_rcv_cb: the interface of the SA's if_id;
 xfrmi_newlink: if_id 0 is refused, one interface per if_id), net/xfrm/xfrm_policy.c."""
 
-from scapy.layers.ipsec import ESP, SecurityAssociation
+from scapy.layers.ipsec import AH, ESP, SecurityAssociation
 
 import tgw
 from tgw import (IP, IPv6, ICMP, LAN_HOST4, LAN_HOST6, PEER4, PEER6, REMOTE4, REMOTE6, WAN4,
@@ -160,6 +160,172 @@ def test_too_big_uses_sa_overhead():
         err[0][ICMP].code == 4 and err[0][ICMP].nexthopmtu == 1446, \
         [f.summary() for f in err]
     assert_drops(r, {"too_big": 1})
+
+
+# --------------------------------------------------------------------------- AH
+
+# The kernel docs' XFRM example: eth1 192.168.1.227/24, peer 192.168.1.156, xfrm0 if_id 3 with
+# 192.168.10.227/24, AH with auth sha1 "beef_fish_pork_salad", SPIs 0x10 out and 0x20 in.
+LADDR, DADDR, XLADDR, XDADDR = "192.168.1.227", "192.168.1.156", "192.168.10.227", \
+    "192.168.10.156"
+AH_KEY = b"beef_fish_pork_salad"
+
+
+def ah_cfg(six=False, auth=None, scapy_auth=None, state_extra=None):
+    """The kernel docs' XFRM example as tungw JSON (wan0 is eth1); with six, the same over
+    IPv6 outer addresses (wan0's 2001:db8:ffff::1 to the peer's ::2).  auth replaces
+    {"name": "sha1", "key": "beef_fish_pork_salad"}."""
+    lo, re_ = (WAN6, PEER6) if six else (LADDR, DADDR)
+    auth = auth or {"name": "sha1", "key": AH_KEY.decode()}
+    x = {"name": "xfrm0", "type": "xfrm", "dev": "wan0", "if_id": IF_ID,
+         "addresses": [XLADDR + "/24"]}
+    c = tgw.base_config(tunnels=[x], routes=[{"dst": "2001:db8:2::/64", "dev": "xfrm0"}],
+                        wan_extra={"addresses": [LADDR + "/24", WAN6 + "/64"]},
+                        neighbors=[{"dst": DADDR, "lladdr": tgw.PEER_MAC, "dev": "wan0"}])
+    st = []
+    for src, dst, spi in ((lo, re_, 0x10), (re_, lo, 0x20)):
+        s = {"src": src, "dst": dst, "spi": spi, "proto": "ah", "auth": auth, "mode": "tunnel",
+             "if_id": IF_ID}
+        s.update(state_extra or {})
+        st.append(s)
+    c["xfrm"] = {"states": st, "policies": [
+        {"dir": "in", "if_id": IF_ID,
+         "tmpl": [{"src": re_, "dst": lo, "proto": "ah", "spi": 0x20, "mode": "tunnel"}]},
+        {"dir": "out", "if_id": IF_ID,
+         "tmpl": [{"src": lo, "dst": re_, "proto": "ah", "spi": 0x10, "mode": "tunnel"}]}]}
+    return c
+
+
+def ah_peer(spi, six=False, auth=("HMAC-SHA1-96", AH_KEY), **kw):
+    lo, re_ = (WAN6, PEER6) if six else (LADDR, DADDR)
+    cls = IPv6 if six else IP
+    hdr = cls(src=lo, dst=re_) if spi == 0x10 else cls(src=re_, dst=lo)
+    return SecurityAssociation(AH, spi=spi, tunnel_header=hdr, auth_algo=auth[0],
+                               auth_key=auth[1], **kw)
+
+
+def _ah_out(six=False):
+    i4 = [udp4(dst=XDADDR, id=i + 1, size=70 + 11 * i) for i in range(3)]
+    i6 = [udp6(size=99)]
+    r = tgw.run(ah_cfg(six), {"lan0": [lan_in(p) for p in i4 + i6]})
+    got = r.out.get("wan0", [])
+    assert len(got) == 4, f"{len(got)} AH frames"
+    sa = ah_peer(0x10, six)
+    dec = []
+    for f in got:
+        o = f[IPv6] if six else f[IP]
+        if six:
+            assert (o.src, o.dst, o.nh, o.hlim) == (WAN6, PEER6, 51, 64), f.summary()
+        else:
+            assert (o.src, o.dst, o.proto, o.ttl) == (LADDR, DADDR, 51, 64), f.summary()
+        assert f[AH].spi == 0x10 and f[AH].payloadlen == 4, f[AH].show(dump=True)
+        b = bytes(sa.decrypt(o.__class__(bytes(o))))   # verifies the ICV
+        dec.append(IPv6(b) if b[0] >> 4 == 6 else IP(b))
+    assert_pkts([lan_out(d) for d in dec], [lan_out(fwd4(p)) for p in i4] +
+                [lan_out(fwd6(p)) for p in i6], "AH payloads")
+    assert sorted(f[AH].seq for f in got) == [1, 2, 3, 4]
+    assert_drops(r, {})
+    assert_tunnel(r, "xfrm0", encap_packets=4, encap_bytes=sum(len(p) for p in i4 + i6))
+
+
+def _ah_in(six=False):
+    i4 = [udp4(src=XDADDR, dst=LAN_HOST4, id=i + 1) for i in range(3)]
+    i6 = [udp6(src=REMOTE6, dst=LAN_HOST6)]
+    sa = ah_peer(0x20, six)
+    r = tgw.run(ah_cfg(six), {"wan0": [wan_in(sa.encrypt(p, seq_num=i + 1))
+                                       for i, p in enumerate(i4 + i6)]})
+    assert_pkts(r.out.get("lan0", []), [lan_out(fwd4(p)) for p in i4] +
+                [lan_out(fwd6(p)) for p in i6], "lan0")
+    assert_drops(r, {})
+    assert_tunnel(r, "xfrm0", decap_packets=4, decap_bytes=sum(len(p) for p in i4 + i6))
+    assert r.stats["sas"]["0x00000020"]["packets"] == 4
+
+
+def test_kernel_docs_xfrm_ah_example():
+    """The kernel docs' XFRM example (xfrm0 if_id 3, AH hmac(sha1) "beef_fish_pork_salad",
+    tunnel mode) end to end: traffic routed into xfrm0 (its connected 192.168.10.0/24 and an
+    IPv6 route) leaves as AH from 192.168.1.227 to .156 whose ICV scapy verifies (24-byte
+    header: HMAC-SHA1-96, 8-aligned); scapy's AH from the peer is verified and its inner
+    packets forwarded from xfrm0 to lan0."""
+    _ah_out()
+    _ah_in()
+
+
+def test_ah_ipv6_outer():
+    """The same SAs between IPv6 endpoints: AH after the IPv6 header (next header 51), mutable
+    traffic class / flow label / hop limit out of the ICV."""
+    _ah_out(six=True)
+    _ah_in(six=True)
+
+
+def test_ah_mutable_fields_and_tampering():
+    """Fields RFC 4302 3.3.3.1 calls mutable (TOS, DF, TTL and the checksum of the outer IPv4
+    header) may change in transit: the ICV still verifies.  A changed immutable field (the
+    outer IP ID, the payload), a flipped ICV bit, a replayed sequence number, a truncated or
+    wrongly sized AH header are each dropped and counted, never forwarded."""
+    sa = ah_peer(0x20)
+    mk = lambda i, seq: IP(bytes(sa.encrypt(udp4(src=XDADDR, dst=LAN_HOST4, id=i), seq_num=seq)))
+    moved = mk(1, 1)
+    moved.tos, moved.ttl, moved.flags = 0x20, 3, 0
+    del moved.chksum
+    id_changed = mk(2, 2)
+    id_changed.id ^= 1
+    del id_changed.chksum
+    payload = bytearray(bytes(mk(3, 3)))
+    payload[-1] ^= 1
+    icv = bytearray(bytes(mk(4, 4)))
+    icv[20 + 12] ^= 0x80
+    replay = mk(5, 1)
+    trunc = IP(bytes(mk(6, 6))[:20 + 20])   # 20 of the 24 bytes of AH, lengths consistent
+    trunc.len = 40
+    del trunc.chksum
+    badlen = bytearray(bytes(mk(7, 7)))
+    badlen[21] = 5   # payload length 5: a 28-byte header for a 12-byte ICV
+    frames = [wan_in(moved), wan_in(id_changed), wan_in(IP(bytes(payload))),
+              wan_in(IP(bytes(icv))), wan_in(replay), wan_in(trunc),
+              wan_in(IP(bytes(badlen))), wan_in(mk(8, 8))]
+    r = tgw.run(ah_cfg(), {"wan0": frames})
+    got = r.out.get("lan0", [])
+    assert len(got) == 2, [f.summary() for f in got]
+    assert_drops(r, {"ah_auth_failed": 3, "ah_replay": 1, "ah_truncated": 1,
+                     "ah_bad_length": 1})
+    st = r.stats["sas"]["0x00000020"]
+    assert st["auth_failed"] == 3 and st["replay"] == 1 and st["packets"] == 2, st
+
+
+def test_ah_algorithms_and_esn():
+    """hmac(sha256) (ICV 16: tungw sends a 32-byte header as the kernel, scapy's 28-byte
+    4-aligned IPv4 form is accepted) and hmac(sha512) with ESN across 2^32 both ways."""
+    k256 = bytes(range(32))
+    c = ah_cfg(auth={"name": "hmac(sha256)", "key": "0x" + k256.hex()})
+    r = tgw.run(c, {"lan0": [lan_in(udp4(dst=XDADDR))]})
+    f = r.out["wan0"][0]
+    assert f[AH].payloadlen == 6, f"sha256 AH length {f[AH].payloadlen}"
+    ah_peer(0x10, auth=("SHA2-256-128", k256)).decrypt(IP(bytes(f[IP])))
+    sa = ah_peer(0x20, auth=("SHA2-256-128", k256))
+    frame = wan_in(sa.encrypt(udp4(src=XDADDR, dst=LAN_HOST4), seq_num=1))
+    assert frame[AH].payloadlen == 5
+    r = tgw.run(c, {"wan0": [frame]})
+    assert len(r.out.get("lan0", [])) == 1
+    assert_drops(r, {})
+    k512 = bytes(range(64))
+    hi = 1
+    c = ah_cfg(auth={"name": "hmac(sha512)", "key": "0x" + k512.hex()},
+               state_extra={"esn": True, "replay_oseq": (1 << 32) - 1,
+                            "replay_seq": (1 << 32) - 2})
+    r = tgw.run(c, {"lan0": [lan_in(udp4(dst=XDADDR))]})
+    f = r.out["wan0"][0]
+    assert f[AH].seq == 0, f[AH].seq
+    ah_peer(0x10, auth=("SHA2-512-256", k512), esn_en=True, esn=hi).decrypt(IP(bytes(f[IP])))
+    sa = ah_peer(0x20, auth=("SHA2-512-256", k512), esn_en=True, esn=hi)
+    frames = [wan_in(sa.encrypt(udp4(src=XDADDR, dst=LAN_HOST4, id=i), seq_num=i, esn=hi))
+              for i in (1, 2)]
+    wrong = ah_peer(0x20, auth=("SHA2-512-256", k512), esn_en=True, esn=0)
+    frames.append(wan_in(wrong.encrypt(udp4(src=XDADDR, dst=LAN_HOST4, id=3), seq_num=3,
+                                       esn=0)))
+    r = tgw.run(c, {"wan0": frames})
+    assert len(r.out.get("lan0", [])) == 2
+    assert_drops(r, {"ah_auth_failed": 1})
 
 
 if __name__ == "__main__":

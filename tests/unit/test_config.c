@@ -359,8 +359,9 @@ case_err_not_supported(void)
 	if (h_failed())
 		return;
 	expect_err("{'ports': [" PORT0 "],\n 'xfrm': {'states': [{'src': '192.0.2.1', "
-		   "'dst': '192.0.2.2', 'proto': 'ah', 'spi': 1, 'mode': 'tunnel'}]}}",
-		   "'ah'", "xfrm.states[0].proto: 'ah' AH is not supported yet");
+		   "'dst': '192.0.2.2', 'proto': 'ah', 'spi': 1, 'mode': 'beet'}]}}",
+		   "'beet'", "xfrm.states[0].mode: 'beet' mode beet is not supported yet "
+		   "(tunnel mode is)");
 	if (h_failed())
 		return;
 	expect_err("{'ports': [" PORT0 "],\n"
