@@ -210,8 +210,11 @@ ah_encap_prepare(struct rte_mbuf *m, struct ah_encap_ctx *c, bool v6, struct ah_
 	ah[0] = a->in.v6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
 	ah[1] = (uint8_t)(alen / 4 - 2); /* RFC 4302 §2.2 */
 	ah[2] = ah[3] = 0;
-	*(rte_be32_t *)(ah + 4) = rte_cpu_to_be_32(sa->spi);
-	*(rte_be32_t *)(ah + 8) = rte_cpu_to_be_32((uint32_t)seq);
+	{
+		rte_be32_t w[2] = {rte_cpu_to_be_32(sa->spi), rte_cpu_to_be_32((uint32_t)seq)};
+
+		memcpy(ah + 4, w, 8); /* the inner packet decides the alignment */
+	}
 	memset(ah + AH_HDR, 0, alen - AH_HDR);
 	out = a->in;
 	out.len = m->pkt_len;

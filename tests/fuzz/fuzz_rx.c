@@ -54,7 +54,10 @@
  * fuzzer keeps reaching what follows the ICV check when it mutates the outer header of a
  * valid seed); an SA with no vti (0x300, no window: its inner packets meet no policy); an in
  * policy of vti1 (inner source 10.99.0.0/16) whose template no SA satisfies; block policies
- * each way. */
+ * each way. xfrm0 (if_id 9): AH hmac(sha1) out to 192.0.2.9 (0x401) for 10.13.0.0/24, ESP
+ * out over IPv6 (0x403) for 10.14.0.0/24; AH in from 192.0.2.9 (0x400, hmac(sha256), ESN,
+ * no window) and from 2001:db8:ff::9 (0x402, hmac(sha1), no window; its template matches no
+ * in policy). */
 static const char config_fmt[] =
 	"{\"ports\": [\n"
 	" {\"name\": \"wan0\", \"device\": \"%s\", \"mac\": \"02:00:00:00:00:01\", \"mtu\": 1400,\n"
@@ -108,7 +111,8 @@ static const char config_fmt[] =
 	" {\"name\": \"vti1\", \"type\": \"vti\", \"key\": 5, \"local\": \"192.0.2.1\",\n"
 	"  \"remote\": \"192.0.2.7\", \"addresses\": [\"10.254.0.1/30\"]},\n"
 	" {\"name\": \"vti6a\", \"type\": \"vti6\", \"key\": 6,\n"
-	"  \"local\": \"2001:db8:ff::1\", \"remote\": \"2001:db8:ff::7\"}],\n"
+	"  \"local\": \"2001:db8:ff::1\", \"remote\": \"2001:db8:ff::7\"},\n"
+	" {\"name\": \"xfrm0\", \"type\": \"xfrm\", \"dev\": \"wan0\", \"if_id\": 9}],\n"
 	" \"fou\": [{\"port\": 5555, \"ipproto\": 4}, {\"port\": 5556, \"gue\": true},\n"
 	"  {\"port\": 5557, \"ipproto\": 47}, {\"port\": 5555, \"ipproto\": 41, \"family\": \"ipv6\"}],\n"
 	" \"bridges\": [{\"name\": \"br0\", \"members\": [\"gretap1\", \"erspan1\", \"ip6erspan1\",\n"
@@ -133,6 +137,9 @@ static const char config_fmt[] =
 	" {\"dst\": \"2001:db8:12::/64\", \"dev\": \"vti1\"},\n"
 	" {\"dst\": \"2001:db8:11::/64\", \"dev\": \"vti6a\"},\n"
 	" {\"dst\": \"10.12.0.0/24\", \"dev\": \"vti6a\"},\n"
+	" {\"dst\": \"10.13.0.0/24\", \"dev\": \"xfrm0\"},\n"
+	" {\"dst\": \"10.14.0.0/24\", \"dev\": \"xfrm0\"},\n"
+	" {\"dst\": \"2001:db8:13::/64\", \"dev\": \"xfrm0\"},\n"
 	" {\"dst\": \"default\", \"via\": \"192.0.2.254\"},\n"
 	" {\"dst\": \"default6\", \"via\": \"2001:db8:ff::fe\", \"dev\": \"wan0\"}],\n"
 	" \"neighbors\": [\n"
@@ -142,6 +149,7 @@ static const char config_fmt[] =
 	" {\"dst\": \"192.0.2.5\", \"lladdr\": \"02:00:00:00:00:05\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"192.0.2.6\", \"lladdr\": \"02:00:00:00:00:06\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"192.0.2.7\", \"lladdr\": \"02:00:00:00:00:07\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"192.0.2.9\", \"lladdr\": \"02:00:00:00:00:09\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"192.0.2.254\", \"lladdr\": \"02:00:00:00:00:fe\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"2001:db8:ff::7\", \"lladdr\": \"02:00:00:00:00:07\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"2001:db8:ff::2\", \"lladdr\": \"02:00:00:00:00:02\", \"dev\": \"wan0\"},\n"
@@ -172,7 +180,20 @@ static const char config_fmt[] =
 	" {\"src\": \"192.0.2.8\", \"dst\": \"192.0.2.1\", \"proto\": \"esp\",\n"
 	"  \"spi\": \"0x300\", \"mode\": \"tunnel\", \"replay_window\": 0,\n"
 	"  \"aead\": {\"name\": \"rfc4106(gcm(aes))\",\n"
-	"   \"key\": \"0x000102030405060708090a0b0c0d0e0f10111213\"}}],\n"
+	"   \"key\": \"0x000102030405060708090a0b0c0d0e0f10111213\"}},\n"
+	" {\"src\": \"192.0.2.1\", \"dst\": \"192.0.2.9\", \"proto\": \"ah\", \"spi\": \"0x401\",\n"
+	"  \"mode\": \"tunnel\", \"if_id\": 9,\n"
+	"  \"auth\": {\"name\": \"sha1\", \"key\": \"beef_fish_pork_salad\"}},\n"
+	" {\"src\": \"192.0.2.9\", \"dst\": \"192.0.2.1\", \"proto\": \"ah\", \"spi\": \"0x400\",\n"
+	"  \"mode\": \"tunnel\", \"if_id\": 9, \"esn\": true, \"replay_window\": 0,\n"
+	"  \"auth\": {\"name\": \"hmac(sha256)\",\n"
+	"   \"key\": \"0xc0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf\"}},\n"
+	" {\"src\": \"2001:db8:ff::9\", \"dst\": \"2001:db8:ff::1\", \"proto\": \"ah\",\n"
+	"  \"spi\": \"0x402\", \"mode\": \"tunnel\", \"if_id\": 9, \"replay_window\": 0,\n"
+	"  \"auth\": {\"name\": \"sha1\", \"key\": \"beef_fish_pork_salad\"}},\n"
+	" {\"src\": \"2001:db8:ff::1\", \"dst\": \"2001:db8:ff::9\", \"proto\": \"esp\",\n"
+	"  \"spi\": \"0x403\", \"mode\": \"tunnel\", \"if_id\": 9, \"aead\":\n"
+	"  {\"name\": \"rfc4106(gcm(aes))\", \"key\": \"0x000102030405060708090a0b0c0d0e0f10111213\"}}],\n"
 	" \"policies\": [\n"
 	" {\"dir\": \"in\", \"mark\": 5, \"src\": \"10.98.0.0/16\", \"action\": \"block\"},\n"
 	" {\"dir\": \"in\", \"mark\": 5, \"src\": \"10.99.0.0/16\", \"tmpl\": [{\"src\": \"192.0.2.9\",\n"
@@ -185,7 +206,13 @@ static const char config_fmt[] =
 	" {\"dir\": \"in\", \"mark\": 6, \"tmpl\": [{\"src\": \"2001:db8:ff::7\",\n"
 	"  \"dst\": \"2001:db8:ff::1\", \"proto\": \"esp\", \"mode\": \"tunnel\"}]},\n"
 	" {\"dir\": \"out\", \"mark\": 6, \"tmpl\": [{\"src\": \"2001:db8:ff::1\",\n"
-	"  \"dst\": \"2001:db8:ff::7\", \"proto\": \"esp\", \"mode\": \"tunnel\"}]}]}}\n";
+	"  \"dst\": \"2001:db8:ff::7\", \"proto\": \"esp\", \"mode\": \"tunnel\"}]},\n"
+	" {\"dir\": \"in\", \"if_id\": 9, \"tmpl\": [{\"src\": \"192.0.2.9\",\n"
+	"  \"dst\": \"192.0.2.1\", \"proto\": \"ah\", \"mode\": \"tunnel\"}]},\n"
+	" {\"dir\": \"out\", \"if_id\": 9, \"dst\": \"10.13.0.0/24\", \"tmpl\": [{\"src\": \"192.0.2.1\",\n"
+	"  \"dst\": \"192.0.2.9\", \"proto\": \"ah\", \"mode\": \"tunnel\"}]},\n"
+	" {\"dir\": \"out\", \"if_id\": 9, \"dst\": \"10.14.0.0/24\", \"tmpl\": [{\"src\":\n"
+	"  \"2001:db8:ff::1\", \"dst\": \"2001:db8:ff::9\", \"proto\": \"esp\", \"mode\": \"tunnel\"}]}]}}\n";
 
 static struct rte_ring *rx_ring[N_PORTS], *tx_ring[N_PORTS];
 static uint16_t port_id[N_PORTS];

@@ -19,7 +19,8 @@ import os
 import struct
 
 from scapy.layers.l2 import GRE
-from scapy.layers.ipsec import ESP, SecurityAssociation, _ESPPlain
+from scapy.layers.ipsec import AH, ESP, SecurityAssociation, _ESPPlain
+from scapy.layers.inet import IPOption_NOP, IPOption_RR
 from scapy.contrib.erspan import ERSPAN_II, ERSPAN_III
 from scapy.all import (ARP, ICMP, IP, IPv6, UDP, TCP, Ether, Raw, ICMPv6EchoRequest,
                        ICMPv6ND_NS, ICMPv6ND_NA, ICMPv6NDOptSrcLLAddr, ICMPv6NDOptDstLLAddr,
@@ -369,6 +370,43 @@ RX["lan_vti6a_encap6"] = (1, l(in6(src="2001:db8:1::5", dst="2001:db8:11::9", tc
 RX["lan_vti6a_encap4"] = (1, l(in4(src="10.1.0.5", dst="10.12.0.9")))
 RX["lan_vti6a_too_big6"] = (1, l(IPv6(src="2001:db8:1::5", dst="2001:db8:11::9") / u(1340)))
 RX["chain_lan_vti1_encap"] = (3, l(IP(src="10.1.0.5", dst="10.11.0.9") / u(200)))
+
+# ---- xfrm0 (if_id 9): AH from 192.0.2.9 (SPI 0x400, hmac(sha256), ESN, no window) and from
+# 2001:db8:ff::9 (0x402, hmac(sha1)); lan0 frames into xfrm0 (AH out, ESP over IPv6 out) ----
+K_AH256 = _k(0xc0, 32)
+
+
+def _ah(spi, src, dst, algo, key, hdr_extra=None, **kw):
+    hdr = IPv6(src=src, dst=dst) if ":" in dst else IP(src=src, dst=dst)
+    return SecurityAssociation(AH, spi=spi, tunnel_header=hdr, auth_algo=algo, auth_key=key,
+                               **kw)
+
+
+_a4 = _ah(0x400, "192.0.2.9", GW4, "SHA2-256-128", K_AH256, esn_en=True, esn=0)
+_a6 = _ah(0x402, "2001:db8:ff::9", GW6, "HMAC-SHA1-96", b"beef_fish_pork_salad")
+RX["wan_ah_1_seq1"] = (0, w(_a4.encrypt(in4(src="10.13.0.5"), seq_num=1)))
+RX["wan_ah_2_inner6"] = (0, w(_a4.encrypt(in6(src="2001:db8:13::5"), seq_num=2)))
+RX["wan_ah_3_icv_flip"] = (0, w(flip_last(_a4.encrypt(in4(src="10.13.0.5"), seq_num=3))))
+_a4opt = SecurityAssociation(AH, spi=0x400, auth_algo="SHA2-256-128", auth_key=K_AH256,
+                             esn_en=True, esn=0,
+                             tunnel_header=IP(src="192.0.2.9", dst=GW4,
+                                              options=[IPOption_RR(routers=["198.51.100.1"]),
+                                                       IPOption_NOP(), IPOption_NOP(),
+                                                       IPOption_NOP(), IPOption_NOP(),
+                                                       IPOption_NOP()]))
+RX["wan_ah_4_ip_options"] = (0, w(_a4opt.encrypt(in4(src="10.13.0.5"), seq_num=4)))
+RX["wan_ah_5_esn_hi1"] = (0, w(_ah(0x400, "192.0.2.9", GW4, "SHA2-256-128", K_AH256,
+                                   esn_en=True, esn=1).encrypt(in4(src="10.13.0.5"), seq_num=5)))
+RX["wan_ah6_1"] = (0, w(_a6.encrypt(in6(src="2001:db8:13::5"), seq_num=1)))
+RX["wan_ah6_2_exthdr"] = (0, w(IPv6(bytes(IPv6(src="2001:db8:ff::9", dst=GW6) / tel(51) /
+                                         _a6.encrypt(in6(), seq_num=2)[AH]))))
+RX["wan_ah6_3_truncated"] = (0, w(IPv6(src="2001:db8:ff::9", dst=GW6, nh=51) /
+                                  Raw(bytes(_a6.encrypt(in6(), seq_num=3)[AH])[:16])))
+RX["lan_xfrm0_ah4"] = (1, l(in4(src="10.1.0.5", dst="10.13.0.9", tos=0xb9)))
+RX["lan_xfrm0_v6_no_policy"] = (1, l(in6(src="2001:db8:1::5", dst="2001:db8:13::9")))
+RX["lan_xfrm0_esp6_carrier"] = (1, l(in4(src="10.1.0.5", dst="10.14.0.9")))
+RX["lan_xfrm0_esp6_too_big"] = (1, l(IP(src="10.1.0.5", dst="10.14.0.9", flags="DF") / u(1360)))
+RX["chain_lan_xfrm0_ah"] = (3, l(IP(src="10.1.0.5", dst="10.13.0.9") / u(300)))
 
 
 
