@@ -7,7 +7,14 @@ input pcap with scapy, then alternates two kinds of run on the same pcap:
   floor  dpdk-testpmd io forwarding net_pcap(infinite_rx) -> net_null
   tungw  the gateway, net_pcap(infinite_rx) -> tunnel/routing -> net_null
 
-Both are measured the same way: the output port's opackets counter is read
+and for the ESP cases two peers on the same transform:
+
+  secgw    DPDK's ipsec-secgw example in tungw's place, net_pcap -> net_null, each of its
+           software paths (legacy, librte_ipsec, cpu-crypto); the fastest counts
+  ceiling  dpdk-test-crypto-perf throughput on crypto_aesni_mb (crypto operations)
+
+All are measured the same way: the output port's opackets counter (for
+crypto-perf, the crypto device's dequeued operations) is read
 through the DPDK telemetry socket of the running process (/ethdev/stats) over
 a fixed window that opens after a warm-up, so start-up, mempool population
 and shut-down never enter the figure. Rates are packets per second of the
@@ -38,8 +45,10 @@ REPO_DIR = os.path.dirname(BENCH_DIR)
 DEFAULT_TUNGW = os.path.join(REPO_DIR, "build", "app", "tungw", "tungw")
 
 EAL_COMMON = ["-l", "0-1", "--no-huge", "-m", "1024", "--no-shconf", "--no-pci"]
-TP_PREFIX = "bench_tp"
-TGW_PREFIX = "bench_tgw"
+# EAL file prefixes (telemetry socket directories) of this invocation: two benchmarks at once
+# (make test runs --self-test) must not answer each other's telemetry.
+TP_PREFIX = "bench_tp_%d" % os.getpid()
+TGW_PREFIX = "bench_tgw_%d" % os.getpid()
 
 SIZES = [64, 512, 1400]
 NPKTS = 256  # distinct packets per pcap (inner UDP source port varies)
@@ -87,10 +96,17 @@ CASES = [
     ("esp-gcm128-decap", "esp-gcm128", "decap"),
     ("esp-cbc-sha1-encap", "esp-cbc-sha1", "encap"),
     ("esp-cbc-sha1-decap", "esp-cbc-sha1", "decap"),
+    ("esp-gcm256-encap", "esp-gcm256", "encap"),
+    ("esp-gcm256-decap", "esp-gcm256", "decap"),
+    ("esp-cbc-sha256-encap", "esp-cbc-sha256", "encap"),
+    ("esp-cbc-sha256-decap", "esp-cbc-sha256", "decap"),
+    ("esp-chacha-encap", "esp-chacha", "encap"),
+    ("esp-chacha-decap", "esp-chacha", "decap"),
 ]
 
 # Families whose inner packets are IPv4 / carried in an IPv6 outer / bridged frames.
-INNER4 = ("esp-gcm128", "esp-cbc-sha1", "ipip", "gre", "gre-key", "gre-ksc", "gretap", "gre-mirror", "fou", "gue", "geneve",
+INNER4 = ("esp-gcm128", "esp-cbc-sha1", "esp-gcm256", "esp-cbc-sha256", "esp-chacha", "ipip",
+          "gre", "gre-key", "gre-ksc", "gretap", "gre-mirror", "fou", "gue", "geneve",
           "geneve-opt2", "vxlan")
 OUTER6 = ("ip6tnl", "ip6gre")
 GRE_FAMILIES = ("gre", "gre-key", "gre-ksc", "gretap", "ip6gre", "gre-mirror")
@@ -102,15 +118,64 @@ FOU_PORT = 5555
 GENEVE_OPTS = [{"class": 0x0102, "type": 0x01, "data": "00112233"},
                {"class": 0x0102, "type": 0x02, "data": "0011223344556677"}]
 
-# ESP tunnel mode over a vti (key 5): the SA algorithms as tungw and scapy name them.
+# ESP tunnel mode over a vti (key 5). Per family: the SA algorithms as tungw names them, as
+# scapy does (the output check), as ipsec-secgw's SA rule does (tests/interop/secgw), and the
+# dpdk-test-crypto-perf options of the same transform (the crypto ceiling; CBC + HMAC is
+# cipher-then-auth on encap, auth-then-cipher with verify on decap).
 # Anti-replay is off (replay_window 0): the replayed pcap repeats its sequence numbers.
+K_GCM128, K_GCM256, K_CHACHA = bytes([0x11]) * 20, bytes([0x44]) * 36, bytes([0x77]) * 36
+K_CBC, K_SHA1, K_SHA256 = bytes([0x22]) * 16, bytes([0x33]) * 20, bytes([0x55]) * 32
+
+
+def _hx(b):
+    return "0x" + b.hex()
+
+
+def _colons(b):
+    return ":".join("%02x" % x for x in b)
+
+
+def _aead_perf(algo, key, salt=4):
+    return {"optype": "aead", "--aead-algo": algo, "--aead-key-sz": len(key) - salt,
+            "--aead-iv-sz": 12, "--aead-aad-sz": 8, "--digest-sz": 16}
+
+
+def _chain_perf(auth, akey, digest):
+    return {"optype": "chain", "--cipher-algo": "aes-cbc", "--cipher-key-sz": len(K_CBC),
+            "--cipher-iv-sz": 16, "--auth-algo": auth, "--auth-key-sz": len(akey),
+            "--digest-sz": digest, "cipher_key": K_CBC, "auth_key": akey}
+
+
 ESP_FAMILIES = {
-    "esp-gcm128": ({"aead": {"name": "rfc4106(gcm(aes))", "key": "0x" + "11" * 20}},
-                   {"crypt_algo": "AES-GCM", "crypt_key": bytes([0x11]) * 20}),
-    "esp-cbc-sha1": ({"enc": {"name": "cbc(aes)", "key": "0x" + "22" * 16},
-                      "auth": {"name": "hmac(sha1)", "key": "0x" + "33" * 20}},
-                     {"crypt_algo": "AES-CBC", "crypt_key": bytes([0x22]) * 16,
-                      "auth_algo": "HMAC-SHA1-96", "auth_key": bytes([0x33]) * 20}),
+    "esp-gcm128": ({"aead": {"name": "rfc4106(gcm(aes))", "key": _hx(K_GCM128)}},
+                   {"crypt_algo": "AES-GCM", "crypt_key": K_GCM128},
+                   "aead_algo aes-128-gcm aead_key " + _colons(K_GCM128),
+                   _aead_perf("aes-gcm", K_GCM128)),
+    "esp-cbc-sha1": ({"enc": {"name": "cbc(aes)", "key": _hx(K_CBC)},
+                      "auth": {"name": "hmac(sha1)", "key": _hx(K_SHA1)}},
+                     {"crypt_algo": "AES-CBC", "crypt_key": K_CBC,
+                      "auth_algo": "HMAC-SHA1-96", "auth_key": K_SHA1},
+                     "cipher_algo aes-128-cbc cipher_key %s auth_algo sha1-hmac auth_key %s" % (
+                         _colons(K_CBC), _colons(K_SHA1)),
+                     _chain_perf("sha1-hmac", K_SHA1, 12)),
+    "esp-gcm256": ({"aead": {"name": "rfc4106(gcm(aes))", "key": _hx(K_GCM256)}},
+                   {"crypt_algo": "AES-GCM", "crypt_key": K_GCM256},
+                   "aead_algo aes-256-gcm aead_key " + _colons(K_GCM256),
+                   _aead_perf("aes-gcm", K_GCM256)),
+    # RFC 4868 §2.3: HMAC-SHA-256-128; ipsec-secgw's sha256-hmac has a 16-byte digest too
+    "esp-cbc-sha256": ({"enc": {"name": "cbc(aes)", "key": _hx(K_CBC)},
+                        "auth": {"name": "hmac(sha256)", "key": _hx(K_SHA256),
+                                 "trunc_bits": 128}},
+                       {"crypt_algo": "AES-CBC", "crypt_key": K_CBC,
+                        "auth_algo": "SHA2-256-128", "auth_key": K_SHA256},
+                       "cipher_algo aes-128-cbc cipher_key %s auth_algo sha256-hmac "
+                       "auth_key %s" % (_colons(K_CBC), _colons(K_SHA256)),
+                       _chain_perf("sha2-256-hmac", K_SHA256, 16)),
+    # RFC 7634: 32-byte key + 4-byte salt
+    "esp-chacha": ({"aead": {"name": "rfc7539esp(chacha20,poly1305)", "key": _hx(K_CHACHA)}},
+                   {"crypt_algo": "CHACHA20-POLY1305", "crypt_key": K_CHACHA},
+                   "aead_algo chacha20-poly1305 aead_key " + _colons(K_CHACHA),
+                   _aead_perf("chacha20-poly1305", K_CHACHA)),
 }
 ESP_SPI_OUT, ESP_SPI_IN = 0x1001, 0x2001
 
@@ -215,10 +280,10 @@ def make_config(family, direction, in_dev, out_dev):
                          {"port": FOU_PORT, "ipproto": 4}]}
     if family == "gre-mirror":  # the forwarded stream is mirrored into ERSPAN too
         extra = {"mirrors": [{"dev": "lan0", "direction": "ingress", "to": "erspan1"}]}
-    if family in ESP_FAMILIES:
-        extra = {"xfrm": esp_xfrm(family)}
         tun = [tun, {"name": "erspan1", "type": "erspan", "local": WAN4,
                      "remote": WAN4_PEER, "key": 10, "erspan_ver": 2}]
+    if family in ESP_FAMILIES:
+        extra = {"xfrm": esp_xfrm(family)}
     return dict(extra, **{
         "ports": [
             {"name": "lan0", "device": lan_dev, "mac": LAN_MAC,
@@ -526,8 +591,7 @@ def check_gre(case, in_frames, out):
     """The GRE families: each input comes out once (the mirror case: once forwarded
     into gre1 and once copied into ERSPAN), outer endpoints right, the inner packet
     forwarded (TTL - 1) or the bridged frame unchanged."""
-    from scapy.layers.inet import IP
-    from scapy.layers.inet6 import IPv6, IPv6ExtHdrDestOpt
+    from scapy.layers.inet6 import IPv6ExtHdrDestOpt
     from scapy.layers.l2 import GRE, Ether
 
     _, family, direction = case
@@ -577,15 +641,15 @@ def check_gre(case, in_frames, out):
     return None
 
 
-def _fwd(inner):
-    """The inner packet after the forwarding decrement."""
+def _fwd(inner, dec=1):
+    """The inner packet after the forwarding decrement (dec hops)."""
     from scapy.layers.inet import IP
     inner = inner.copy()
     if isinstance(inner, IP):
-        inner.ttl -= 1
+        inner.ttl -= dec
         del inner.chksum
     else:
-        inner.hlim -= 1
+        inner.hlim -= dec
     return inner.__class__(bytes(inner))
 
 
@@ -652,6 +716,16 @@ class Telemetry:
         t1 = time.monotonic()
         return (t0 + t1) / 2, v
 
+    def port_stats(self, port):
+        return self.cmd("/ethdev/stats,%d" % port)["/ethdev/stats"]
+
+    def crypto_dequeued(self, dev=0):
+        """Operations dequeued from crypto device dev (/cryptodev/stats)."""
+        t0 = time.monotonic()
+        v = self.cmd("/cryptodev/stats,%d" % dev)["/cryptodev/stats"]["dequeued_count"]
+        t1 = time.monotonic()
+        return (t0 + t1) / 2, v
+
 
 def thread_cpu_ns(pid, tid):
     """(ns on CPU, ns runnable but waiting) of one thread, from schedstat."""
@@ -683,20 +757,24 @@ def find_worker(pid):
     return best[2], best[3]
 
 
-def measure(tel, proc, port, prof, start_timeout=20.0):
+def measure(tel, proc, port, prof, start_timeout=20.0, read=None):
     """Wait for the first transmitted packet, warm up, then sample the output
-    port's opackets and the worker thread's CPU time over the window.
+    port's opackets (or read(), a (time, count) pair: crypto-perf's
+    dequeued operations) and the worker thread's CPU time over the window.
     Returns a dict or raises RuntimeError.
 
     mpps is packets per second of the worker's time on the CPU (schedstat),
     so a spell in which another process shares the worker's core does not
     lower it; wall_mpps is per second of wall-clock time; cpu_share is the
     ratio of the two (1.0 on a quiet host)."""
+    if read is None:
+        def read():
+            return tel.opackets(port)
     end = time.monotonic() + start_timeout
     while True:
         if proc.poll() is not None:
             raise RuntimeError("exited (status %d) before forwarding" % proc.returncode)
-        t, v = tel.opackets(port)
+        t, v = read()
         if v > 0:
             break
         if t > end:
@@ -710,7 +788,7 @@ def measure(tel, proc, port, prof, start_timeout=20.0):
 
     def sample():
         cpu0 = thread_cpu_ns(proc.pid, tid)
-        t, v = tel.opackets(port)
+        t, v = read()
         cpu1 = thread_cpu_ns(proc.pid, tid)
         return t, v, (cpu0[0] + cpu1[0]) / 2e9, (cpu0[1] + cpu1[1]) / 2e9
 
@@ -726,6 +804,9 @@ def measure(tel, proc, port, prof, start_timeout=20.0):
         raise RuntimeError("reading /proc for the worker thread: %s" % e)
     a, b = samples[0], samples[-1]
     pkts, wall, cpu = b[1] - a[1], b[0] - a[0], b[2] - a[2]
+    if pkts <= 0 or cpu <= 0:
+        raise RuntimeError("no progress in the %.1f s window (%d counted, the worker %.2f s on "
+                           "the CPU)" % (wall, pkts, cpu))
     steps = [(y[1] - x[1]) / (y[0] - x[0]) / 1e6 for x, y in zip(samples, samples[1:])]
     shares = [(y[2] - x[2]) / (y[0] - x[0]) for x, y in zip(samples, samples[1:])]
     return {"mpps": pkts / cpu / 1e6 if cpu > 0 else 0.0, "wall_mpps": pkts / wall / 1e6,
@@ -912,6 +993,264 @@ def run_tungw_check(tungw, case, frames, pcap, work, size):
 
 
 # --------------------------------------------------------------------------
+# The IPsec peers: DPDK's ipsec-secgw and dpdk-test-crypto-perf
+
+SECGW_PREFIX = "bench_sgw_%d" % os.getpid()
+CPERF_PREFIX = "bench_cperf_%d" % os.getpid()
+SECGW_BUILD_SCRIPT = os.path.join(REPO_DIR, "tests", "interop", "build_secgw.sh")
+SECGW_TEMPLATE = os.path.join(REPO_DIR, "tests", "interop", "secgw", "gateway.cfg.in")
+# ipsec-secgw's software paths (docs/interop.md): its options, the SA rule suffix, and how
+# much it lowers the inner TTL (its legacy path decrements it, librte_ipsec does not).
+SECGW_MODES = {
+    "legacy": ([], "", 1),
+    "libipsec": (["-l"], "", 0),
+    "cpu-crypto": (["-l"], " type cpu-crypto", 0),
+}
+# More operations than a run needs at 40 Mops (it is stopped with SIGTERM once measured), and
+# no more: crypto-perf's runner first makes --total-ops empty enqueue calls (~12 s per 10^9).
+CPERF_TOTAL_OPS = 200000000
+
+
+def build_secgw(build_dir):
+    """tests/interop/build_secgw.sh: ipsec-secgw from the dpdk-doc sources (quick when built)."""
+    p = subprocess.run(["bash", SECGW_BUILD_SCRIPT, build_dir], stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, errors="replace")
+    if p.returncode != 0:
+        raise RuntimeError((p.stderr or p.stdout).strip()[-1500:])
+    return p.stdout.strip().splitlines()[-1]
+
+
+def secgw_config(family, direction, mode):
+    """ipsec-secgw in tungw's place (192.0.2.1, protecting 10.1.0.0/24, the same SAs and
+    keys). Port 0 is the input (net_pcap), port 1 the output."""
+    wan_port, lan_port = (1, 0) if direction == "encap" else (0, 1)
+    with open(SECGW_TEMPLATE) as f:
+        tmpl = f.read()
+    return tmpl.format(local=WAN4, remote=WAN4_PEER, local_net=LAN4_HOST.rsplit(".", 1)[0] +
+                       ".0/24", remote_net=FAR4 + "0/24", spi_out=ESP_SPI_OUT,
+                       spi_in=ESP_SPI_IN, algo=ESP_FAMILIES[family][2],
+                       sa_extra=SECGW_MODES[mode][1], wan_port=wan_port, lan_port=lan_port,
+                       remote_mac=WAN_PEER_MAC, host_mac=LAN_HOST_MAC)
+
+
+def secgw_cmd(binary, direction, mode, in_dev, out_dev, cfgp):
+    """One lcore (-l 1), which is its main lcore and runs the poll loop: ipsec-secgw opens a
+    TX queue per lcore on every port, and net_pcap has one."""
+    unprotected = 0x2 if direction == "encap" else 0x1
+    return ([binary, "-l", "1"] + EAL_COMMON[2:] +
+            ["--file-prefix", SECGW_PREFIX, "--vdev", in_dev, "--vdev", out_dev,
+             "--vdev", "crypto_aesni_mb0", "--", "-p", "0x3", "-P", "-u", "%#x" % unprotected,
+             "--config", "(0,0,1),(1,0,1)", "-f", cfgp] + SECGW_MODES[mode][0])
+
+
+def _write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def run_secgw(binary, case, mode, pcap, work, tag, prof):
+    """ipsec-secgw net_pcap(infinite_rx) -> net_null, measured as testpmd and tungw are."""
+    _, family, direction = case
+    cfgp = _write(os.path.join(work, "%s-secgw-%s.cfg" % (tag, mode)),
+                  secgw_config(family, direction, mode))
+    logpath = os.path.join(work, "%s-secgw-%s.log" % (tag, mode))
+    cmd = secgw_cmd(binary, direction, mode, "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap,
+                    "net_null0,no-rx=1", cfgp)
+    res = {"ok": False, "mode": mode}
+    shutil.rmtree(runtime_dir(SECGW_PREFIX), ignore_errors=True)
+    try:
+        proc = spawn(cmd, logpath)
+    except OSError as e:
+        return dict(res, error="ipsec-secgw: %s" % e)
+    tel = Telemetry(SECGW_PREFIX)
+    try:
+        if not tel.connect(proc, 30.0):
+            raise RuntimeError("no telemetry socket (exit status %s)" % proc.poll())
+        port = tel.port_by_driver(proc, "net_null")
+        if port is None:
+            raise RuntimeError("no net_null port in /ethdev/list")
+        res.update(measure(tel, proc, port, prof))
+        res["ok"] = True
+    except RuntimeError as e:
+        res["error"] = "ipsec-secgw %s: %s\n%s" % (mode, e, tail(logpath))
+    finally:
+        tel.close()
+        err = stop(proc)
+    res["exit_status"] = proc.returncode
+    if err:
+        res["warning"] = err
+    elif proc.returncode != 0 and res["ok"]:
+        res["warning"] = "ipsec-secgw exit status %d after SIGINT" % proc.returncode
+    return res
+
+
+def run_secgw_check(binary, case, mode, frames, pcap, work, size):
+    """One pass of the pcap through ipsec-secgw into a tx pcap, then check_secgw."""
+    from scapy.utils import rdpcap
+    _, family, direction = case
+    tag = "%s-%d-secgw-%s" % (case[0], size, mode)
+    outp = os.path.join(work, tag + "-check-out.pcap")
+    empty = os.path.join(work, "empty.pcap")
+    with open(empty, "wb") as f:  # a pcap header and no frame
+        f.write(bytes.fromhex("d4c3b2a1020004000000000000000000ffff000001000000"))
+    for p in (outp,):
+        if os.path.exists(p):
+            os.unlink(p)
+    cfgp = _write(os.path.join(work, tag + "-check.cfg"), secgw_config(family, direction, mode))
+    logp = os.path.join(work, tag + "-check.log")
+    cmd = secgw_cmd(binary, direction, mode, "net_pcap0,rx_pcap=%s" % pcap,
+                    "net_pcap1,rx_pcap=%s,tx_pcap=%s" % (empty, outp), cfgp)
+    shutil.rmtree(runtime_dir(SECGW_PREFIX), ignore_errors=True)
+    try:
+        proc = spawn(cmd, logp)
+    except OSError as e:
+        return "ipsec-secgw: %s" % e
+    tel = Telemetry(SECGW_PREFIX)
+    why = None
+    try:
+        if not tel.connect(proc, 30.0):
+            why = "ipsec-secgw: no telemetry socket (exit status %s)" % proc.poll()
+        else:
+            # every frame received, then the output complete (or still for 0.5 s)
+            end = time.monotonic() + 30
+            last, since = None, time.monotonic()
+            while time.monotonic() < end and proc.poll() is None:
+                rx = tel.port_stats(0)["ipackets"]
+                tx = tel.port_stats(1)["opackets"]
+                if tx != last:
+                    last, since = tx, time.monotonic()
+                if rx >= len(frames) and (tx >= len(frames) or
+                                          time.monotonic() - since > 0.5):
+                    break
+                time.sleep(0.05)
+            else:
+                why = "ipsec-secgw did not drain the pcap (exit status %s)" % proc.poll()
+    except (OSError, ValueError, KeyError) as e:
+        why = "ipsec-secgw telemetry: %r" % e
+    finally:
+        tel.close()
+        err = stop(proc)
+    if why or err or proc.returncode != 0:
+        return "%s\n%s" % (why or err or "exit status %d" % proc.returncode, tail(logp))
+    if not os.path.exists(outp):
+        return "no output pcap"
+    return check_secgw(case, mode, frames, rdpcap(outp))
+
+
+def check_secgw(case, mode, in_frames, out):
+    """ipsec-secgw's output: encap decrypts in scapy to the input's inner packet, decap is the
+    input's inner packet (each with the TTL its path leaves), one frame per frame, in order."""
+    from scapy.layers.inet import IP
+    from scapy.layers.l2 import Ether
+
+    _, family, direction = case
+    if len(out) != len(in_frames):
+        return "%d frames out for %d in" % (len(out), len(in_frames))
+    dec = SECGW_MODES[mode][2]
+    sa = esp_sa(family, ESP_SPI_OUT)
+    for i, (fi, fo) in enumerate(zip(in_frames, out)):
+        e = Ether(bytes(fo))
+        if direction == "decap":
+            want = esp_sa(family, ESP_SPI_IN).decrypt(Ether(bytes(fi))[IP])
+            if e.dst.lower() != LAN_HOST_MAC:
+                return "frame %d: ethernet to %s" % (i, e.dst)
+            if bytes(e.payload) != bytes(_fwd(want, dec)):
+                return "frame %d: inner packet differs" % i
+            continue
+        if not e.haslayer(IP) or (e[IP].src, e[IP].dst, e[IP].proto) != (WAN4, WAN4_PEER, 50):
+            return "frame %d: outer is not ESP %s > %s" % (i, WAN4, WAN4_PEER)
+        if e.dst.lower() != WAN_PEER_MAC:
+            return "frame %d: ethernet to %s" % (i, e.dst)
+        try:
+            got = bytes(sa.decrypt(IP(bytes(e[IP]))))
+        except Exception as ex:  # scapy raises on a bad ICV
+            return "frame %d: scapy cannot decrypt: %s" % (i, ex)
+        if got != bytes(_fwd(Ether(bytes(fi)).payload, dec)):
+            return "frame %d: decrypted inner packet differs" % i
+    return None
+
+
+def ceiling_buffer(family, frame_bytes):
+    """dpdk-test-crypto-perf's buffer: the frame size, rounded up to the AES block for CBC
+    (crypto-perf refuses a CBC buffer that is not a multiple of 16)."""
+    if ESP_FAMILIES[family][3]["optype"] == "chain":
+        return (frame_bytes + 15) // 16 * 16
+    return frame_bytes
+
+
+def cbc_vector(family, buf, work):
+    """A crypto-perf test vector file for CBC + HMAC decrypt/verify (crypto-perf demands one
+    for --auth-op verify): ciphertext of buf bytes and its true truncated HMAC, so every
+    operation verifies."""
+    import hashlib
+    import hmac
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    c = ESP_FAMILIES[family][3]
+    iv = bytes(range(16))
+    pt = bytes((i * 7 + 3) & 0xff for i in range(buf))
+    enc = Cipher(algorithms.AES(c["cipher_key"]), modes.CBC(iv)).encryptor()
+    ct = enc.update(pt) + enc.finalize()
+    h = hashlib.sha1 if c["--auth-algo"] == "sha1-hmac" else hashlib.sha256
+    digest = hmac.new(c["auth_key"], ct, h).digest()[:c["--digest-sz"]]
+
+    def entry(k, b):
+        vals = ["0x%02x" % x for x in b]
+        return "%s =\n%s\n" % (k, ",\n".join(", ".join(vals[i:i + 16])
+                                             for i in range(0, len(vals), 16)))
+    path = os.path.join(work, "cperf-%s-%d.data" % (family, buf))
+    _write(path, "# tungw bench: %s decrypt + verify, %d bytes\n" % (family, buf) +
+           entry("plaintext", pt) + entry("ciphertext", ct) + entry("cipher_key", c["cipher_key"]) +
+           entry("cipher_iv", iv) + entry("auth_key", c["auth_key"]) + entry("digest", digest))
+    return path
+
+
+def cperf_args(family, direction, buf, work):
+    c = ESP_FAMILIES[family][3]
+    opts = [x for k, v in c.items() if k.startswith("--") for x in (k, str(v))]
+    if c["optype"] == "aead":
+        return ["--optype", "aead", "--aead-op",
+                "encrypt" if direction == "encap" else "decrypt"] + opts
+    if direction == "encap":
+        return ["--optype", "cipher-then-auth", "--cipher-op", "encrypt",
+                "--auth-op", "generate"] + opts
+    return ["--optype", "auth-then-cipher", "--cipher-op", "decrypt", "--auth-op", "verify",
+            "--test-file", cbc_vector(family, buf, work)] + opts
+
+
+def run_ceiling(case, buf, work, tag, prof):
+    """dpdk-test-crypto-perf throughput on crypto_aesni_mb, one worker lcore, the case's
+    transform on buf-byte buffers; its dequeued operations read through telemetry
+    (/cryptodev/stats) over the same window as the other runs."""
+    _, family, direction = case
+    logpath = os.path.join(work, tag + "-cperf.log")
+    cmd = (["dpdk-test-crypto-perf"] + EAL_COMMON +
+           ["--file-prefix", CPERF_PREFIX, "--vdev", "crypto_aesni_mb0", "--",
+            "--ptest", "throughput", "--devtype", "crypto_aesni_mb", "--burst-sz", "32",
+            "--buffer-sz", str(buf), "--total-ops", str(CPERF_TOTAL_OPS), "--silent"] +
+           cperf_args(family, direction, buf, work))
+    res = {"ok": False, "buffer_bytes": buf}
+    shutil.rmtree(runtime_dir(CPERF_PREFIX), ignore_errors=True)
+    try:
+        proc = spawn(cmd, logpath)
+    except OSError as e:
+        return dict(res, error="dpdk-test-crypto-perf: %s" % e)
+    tel = Telemetry(CPERF_PREFIX)
+    try:
+        if not tel.connect(proc, 30.0):
+            raise RuntimeError("no telemetry socket (exit status %s)" % proc.poll())
+        res.update(measure(tel, proc, None, prof, read=tel.crypto_dequeued))
+        res["gbps"] = res["mpps"] * buf * 8 / 1e3
+        res["ok"] = True
+    except (RuntimeError, OSError, ValueError, KeyError) as e:
+        res["error"] = "dpdk-test-crypto-perf: %r\n%s" % (e, tail(logpath))
+    finally:
+        tel.close()
+        stop(proc, signal.SIGTERM)   # no SIGINT handler (and SIGINT may be inherited ignored)
+    return res
+
+
+# --------------------------------------------------------------------------
 # Clock
 
 
@@ -983,8 +1322,36 @@ def summarize(results, hz):
                             if row["tungw_cyc"] and row["floor_cyc"] else None)
         row["ratio"] = (row["tungw_mpps"] / row["floor_mpps"]
                         if row["tungw_mpps"] and row["floor_mpps"] else None)
+        if "secgw" in r:
+            summarize_peers(r, row)
         rows.append(row)
     return rows
+
+
+def summarize_peers(r, row):
+    """ipsec-secgw: the median of each mode; its best is the highest median among the modes
+    whose output check passed. The ceiling: crypto-perf's median."""
+    by_mode = {}
+    for m, why in r["secgw_check"].items():
+        got = [x["mpps"] for x in r["secgw"] if x.get("ok") and x["mode"] == m]
+        by_mode[m] = {"mpps": statistics.median(got) if got else None, "n": len(got),
+                      "check": why}
+    good = {m: v["mpps"] for m, v in by_mode.items() if v["mpps"] and not v["check"]}
+    best = max(good, key=good.get) if good else None
+    ce = [x for x in r["ceiling"] if x.get("ok")]
+    row.update({
+        "secgw_modes": by_mode, "secgw_mode": best,
+        "secgw_mpps": good[best] if best else None,
+        "secgw_cpu_share": statistics.median(x["cpu_share"] for x in r["secgw"]
+                                             if x.get("ok") and x["mode"] == best)
+        if best else None,
+        "ceiling_mpps": statistics.median(x["mpps"] for x in ce) if ce else None,
+        "ceiling_gbps": statistics.median(x["gbps"] for x in ce) if ce else None,
+        "ceiling_cpu_share": statistics.median(x["cpu_share"] for x in ce) if ce else None,
+        "ceiling_buffer": r["ceiling_buffer"], "ceiling_n": len(ce)})
+    t = row["tungw_mpps"]
+    row["tungw_secgw"] = t / row["secgw_mpps"] if t and row["secgw_mpps"] else None
+    row["tungw_ceiling"] = t / row["ceiling_mpps"] if t and row["ceiling_mpps"] else None
 
 
 def fmt(v, spec):
@@ -1025,7 +1392,54 @@ def markdown(rows, meta):
                "wall-clock Mpps = Mpps x share, in the JSON). spread: max/min - 1 over the "
                "repeats. Sizes too small for the headers are replaced by the smallest frame "
                "that holds them.")
+    ipsec = [r for r in rows if "secgw_mpps" in r]
+    if ipsec:
+        out += [""] + markdown_ipsec(ipsec)
     return "\n".join(out) + "\n"
+
+
+def markdown_ipsec(rows):
+    out = ["## IPsec: tungw against ipsec-secgw and the crypto ceiling", "",
+           "Same run, same pcaps. secgw: DPDK's ipsec-secgw example, one lcore, crypto_aesni_mb, "
+           "its fastest path per case among those whose output passed the check (the others in "
+           "brackets). Ceiling: dpdk-test-crypto-perf throughput, crypto_aesni_mb, one worker "
+           "lcore, the same transform on buffers of the frame size (CBC: rounded up to 16).",
+           "",
+           "| case | size | floor Mpps | tungw Mpps | tungw/floor | secgw Mpps | tungw/secgw "
+           "| ceiling Mpps | tungw/ceiling | secgw mode (others) | ceiling Gbit/s (buffer B) "
+           "| checks tungw / secgw |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|"]
+    for r in rows:
+        size = str(r["frame_bytes"]) if r["frame_bytes"] == r["size"] else "%d (%d asked)" % (
+            r["frame_bytes"], r["size"])
+        others = ", ".join("%s %s" % (m, fmt(v["mpps"], ".2f") if not v["check"] else
+                                      "check failed")
+                           for m, v in r["secgw_modes"].items() if m != r["secgw_mode"])
+        bad = [m for m, v in r["secgw_modes"].items() if v["check"]]
+        checks = "%s / %s" % ("not run" if "check" not in r else
+                              ("ok" if not r["check"] else "FAILED"),
+                              "ok" if not bad else "failed: " + ", ".join(bad))
+        out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            r["case"], size, fmt(r["floor_mpps"], ".2f"), fmt(r["tungw_mpps"], ".2f"),
+            fmt(r["ratio"], ".2f"), fmt(r["secgw_mpps"], ".2f"), fmt(r["tungw_secgw"], ".2f"),
+            fmt(r["ceiling_mpps"], ".2f"), fmt(r["tungw_ceiling"], ".2f"),
+            "%s (%s)" % (r["secgw_mode"] or "none", others or "-"),
+            "%s (%d)" % (fmt(r["ceiling_gbps"], ".1f"), r["ceiling_buffer"]), checks))
+    out.append("")
+    t64 = [r for r in rows if r["size"] == 64 and r["tungw_secgw"]]
+    gcm = [r for r in rows if r["size"] == 1400 and r["tungw_ceiling"] and
+           r["case"].startswith("esp-gcm")]
+    if t64 or gcm:
+        out.append("Targets (issue 5, one worker): tungw >= 1.5 x ipsec-secgw at 64 B: %s. "
+                   "AES-GCM at 1400 B >= 0.8 x the ceiling: %s." % (
+                       ", ".join("%s %.2f %s" % (r["case"], r["tungw_secgw"],
+                                                 "met" if r["tungw_secgw"] >= 1.5 else "not met")
+                                 for r in t64) or "not measured",
+                       ", ".join("%s %.2f %s" % (r["case"], r["tungw_ceiling"],
+                                                 "met" if r["tungw_ceiling"] >= 0.8
+                                                 else "not met") for r in gcm)
+                       or "not measured"))
+    return out
 
 
 def chart(rows, path, meta):
@@ -1039,13 +1453,19 @@ def chart(rows, path, meta):
     for ax, size in zip(axes[0], sizes):
         sel = {r["case"]: r for r in rows if r["size"] == size}
         xs = list(range(len(cases)))
-        w = 0.38
-        tg = [(sel.get(c) or {}).get("tungw_mpps") or 0 for c in cases]
-        fl = [(sel.get(c) or {}).get("floor_mpps") or 0 for c in cases]
-        b1 = ax.bar([x - w / 2 for x in xs], tg, w, label="tungw", color="#1f77b4")
-        b2 = ax.bar([x + w / 2 for x in xs], fl, w, label="floor (testpmd io)",
-                    color="#bbbbbb")
-        for bars in (b1, b2):
+        series = [(k, label, color) for k, label, color in (
+            ("tungw_mpps", "tungw", "#1f77b4"), ("floor_mpps", "floor (testpmd io)", "#bbbbbb"),
+            ("secgw_mpps", "ipsec-secgw (best path)", "#ff7f0e"),
+            ("ceiling_mpps", "crypto ceiling (crypto-perf)", "#2ca02c"))
+            if any((r.get(k) or 0) > 0 for r in rows)]
+        w = 0.8 / len(series)
+        allbars, tg, fl = [], [], []
+        for j, (k, label, color) in enumerate(series):
+            vals = [(sel.get(c) or {}).get(k) or 0 for c in cases]
+            tg += vals
+            allbars.append(ax.bar([x - 0.4 + w * (j + 0.5) for x in xs], vals, w, label=label,
+                                  color=color))
+        for bars in allbars:
             for b in bars:
                 if b.get_height() <= 0:
                     continue
@@ -1083,8 +1503,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="1 repeat, 1 s windows")
     ap.add_argument("--self-test", action="store_true",
-                    help="ipip-encap at 64 bytes only, about 2 s per run; checks the "
-                    "harness works (no speed assertion)")
+                    help="ipip-encap and esp-gcm128-encap (with its peers) at 64 bytes only, "
+                    "about 2 s per run; checks the harness works (no speed assertion)")
     ap.add_argument("--tungw", default=DEFAULT_TUNGW, help="gateway binary [%(default)s]")
     ap.add_argument("--out", help="results directory [bench/results; "
                     "bench/work/selftest for --self-test]")
@@ -1096,6 +1516,12 @@ def main():
     ap.add_argument("--repeats", type=int, help="runs of each kind per case and size")
     ap.add_argument("--window", type=float, help="measured seconds per run")
     ap.add_argument("--floor-only", action="store_true", help="skip tungw runs")
+    ap.add_argument("--no-peers", action="store_true",
+                    help="ESP cases without ipsec-secgw and dpdk-test-crypto-perf")
+    ap.add_argument("--secgw", help="ipsec-secgw binary [built by tests/interop/build_secgw.sh "
+                    "into build/secgw]")
+    ap.add_argument("--secgw-modes", default=",".join(SECGW_MODES),
+                    help="ipsec-secgw paths to measure; the best is reported [%(default)s]")
     args = ap.parse_args()
 
     pname = "self-test" if args.self_test else "quick" if args.quick else "full"
@@ -1107,7 +1533,7 @@ def main():
     cases = CASES
     sizes = SIZES
     if args.self_test:
-        cases, sizes = [CASES[0]], [64]
+        cases, sizes = [c for c in CASES if c[0] in ("ipip-encap", "esp-gcm128-encap")], [64]
     if args.cases:
         want = args.cases.split(",")
         unknown = set(want) - {c[0] for c in CASES}
@@ -1116,6 +1542,10 @@ def main():
         cases = [c for c in CASES if c[0] in want]
     if args.sizes:
         sizes = [int(s) for s in args.sizes.split(",")]
+    modes = args.secgw_modes.split(",")
+    if set(modes) - set(SECGW_MODES):
+        ap.error("unknown ipsec-secgw mode(s): %s" % ", ".join(sorted(set(modes) -
+                                                                   set(SECGW_MODES))))
 
     if not shutil.which("dpdk-testpmd"):
         sys.exit("bench: dpdk-testpmd not on PATH (apt-get install dpdk)")
@@ -1124,6 +1554,18 @@ def main():
         sys.exit("bench: no tungw binary at %s (ninja -C build, or --tungw PATH, "
                  "or --floor-only)" % args.tungw)
     tungw_src = os.path.abspath(args.tungw)
+    peers = not args.no_peers and any(c[1] in ESP_FAMILIES for c in cases)
+    secgw, secgw_sha = None, None
+    if peers:
+        if not shutil.which("dpdk-test-crypto-perf"):
+            sys.exit("bench: dpdk-test-crypto-perf not on PATH (apt-get install dpdk), "
+                     "or --no-peers")
+        try:
+            secgw = os.path.abspath(args.secgw or build_secgw(os.path.join(REPO_DIR, "build")))
+        except RuntimeError as e:
+            sys.exit("bench: ipsec-secgw cannot be built (or --no-peers):\n%s" % e)
+        with open(secgw, "rb") as f:
+            secgw_sha = hashlib.sha256(f.read()).hexdigest()
 
     work = os.path.abspath(args.work)
     os.makedirs(work, exist_ok=True)
@@ -1166,6 +1608,9 @@ def main():
                             "in_port": "lan0" if direction == "encap" else "wan0",
                             "out_port": "wan0" if direction == "encap" else "lan0",
                             "floor": [], "tungw": []})
+            if peers and family in ESP_FAMILIES:
+                results[-1].update(secgw=[], ceiling=[], secgw_check={},
+                                   ceiling_buffer=ceiling_buffer(family, actual))
     if do_tungw:
         # Output check on the smallest and the largest frame of each case (the
         # headers are the same at every size; the ends catch padding and MTU).
@@ -1182,6 +1627,23 @@ def main():
                     if why and not o.get("check"):
                         o["check"] = "at %d B: %s" % (r["size"], why)
                     o.setdefault("check", None)
+    # The same check of ipsec-secgw's output, per mode: a mode whose output is wrong is
+    # neither timed nor reported as its best.
+    for case in cases:
+        mine = [r for r in results if r["case"] == case[0] and "secgw" in r]
+        if not mine:
+            continue
+        for r in {id(x): x for x in (min(mine, key=lambda x: x["size"]),
+                                     max(mine, key=lambda x: x["size"]))}.values():
+            for mode in modes:
+                why = run_secgw_check(secgw, case, mode, frames_of[(case[0], r["size"])],
+                                      r["pcap"], work, r["size"])
+                log("bench: check %-13s %4d ipsec-secgw %-10s %s" % (
+                    case[0], r["size"], mode, "ok" if why is None else "FAILED: " + why))
+                for o in mine:
+                    if why and not o["secgw_check"].get(mode):
+                        o["secgw_check"][mode] = "at %d B: %s" % (r["size"], why)
+                    o["secgw_check"].setdefault(mode, None)
 
     # Interleaved runs: per repeat, per case and size, floor and tungw back to
     # back (order alternating between repeats), so a slow spell of the host
@@ -1190,20 +1652,40 @@ def main():
     for rep in range(prof["repeats"]):
         for r in results:
             tag = "%s-%d-r%d" % (r["case"], r["size"], rep)
-            kinds = ["floor", "tungw"] if rep % 2 == 0 else ["tungw", "floor"]
+            kinds = ["floor", "tungw"]
+            if "secgw" in r:
+                kinds += ["secgw:" + m for m in modes if not r["secgw_check"].get(m)]
+                kinds.append("ceiling")
+            if rep % 2:
+                kinds.reverse()
+            case = next(c for c in cases if c[0] == r["case"])
             for kind in kinds:
                 t0 = time.monotonic()
                 if kind == "floor":
                     res = run_floor(r["pcap"], os.path.join(work, tag + "-testpmd.log"), prof)
-                elif do_tungw:
+                elif kind == "tungw" and do_tungw:
                     res = run_tungw(tungw, r["config"], os.path.join(work, tag + "-stats.json"),
                                     os.path.join(work, tag + "-tungw.log"), prof,
                                     r["in_port"], r["out_port"])
+                elif kind.startswith("secgw:") or kind == "ceiling":
+                    # the peers are retried once: a busy host has stalled a whole process
+                    # for seconds (telemetry unanswered, no progress)
+                    for attempt in (0, 1):
+                        res = (run_secgw(secgw, case, kind[6:], r["pcap"], work, tag, prof)
+                               if kind != "ceiling" else
+                               run_ceiling(case, r["ceiling_buffer"], work, tag, prof))
+                        if res["ok"] or attempt:
+                            break
+                        log("bench: %-24s %-5s failed, once more: %s" % (
+                            tag, kind, res["error"].splitlines()[0]))
+                        first_error = res["error"]
+                    if attempt:
+                        res["retried_after"] = first_error
                 else:
                     continue
                 res["repeat"] = rep
                 res["wall_seconds"] = round(time.monotonic() - t0, 2)
-                r[kind].append(res)
+                r[kind.split(":")[0]].append(res)
                 if res["ok"]:
                     log("bench: %-24s %-5s %7.3f Mpps (CPU share %.2f)%s" % (
                         tag, kind, res["mpps"], res["cpu_share"],
@@ -1213,10 +1695,13 @@ def main():
                     failures += 1
                     log("bench: %-24s %-5s FAILED: %s" % (tag, kind, res["error"]))
 
+    for prefix in (TP_PREFIX, TGW_PREFIX, SECGW_PREFIX, CPERF_PREFIX):
+        shutil.rmtree(runtime_dir(prefix), ignore_errors=True)
     rows = summarize(results, tsc["hz"])
     meta = {"date": date, "profile": dict(prof, name=pname), "tsc": tsc,
             "tungw": tungw_src if do_tungw else None, "tungw_sha256": tungw_sha,
             "tungw_rev": git_rev(),
+            "secgw": secgw, "secgw_sha256": secgw_sha, "secgw_modes": modes if peers else None,
             "dpdk": next((x.get("dpdk") for r in results for x in r["floor"] if x.get("dpdk")),
                          None),
             "cpu": _cpu_model(), "kernel": os.uname().release,
@@ -1238,9 +1723,16 @@ def main():
     bad_check = do_tungw and any(r.get("check") for r in results)
     zero = any((row["floor_mpps"] or 0) <= 0 or (do_tungw and (row["tungw_mpps"] or 0) <= 0)
                for row in rows)
-    if failures or bad_check or zero:
-        log("bench: %d failed run(s)%s%s" % (failures, ", output check failed" if bad_check
-                                              else "", ", a zero rate" if zero else ""))
+    # a peer counts when one ipsec-secgw mode passed its check and was measured, and the
+    # ceiling was measured
+    no_peer = [row["case"] + "-%d" % row["size"] for row in rows if "secgw_mpps" in row and
+               not ((row["secgw_mpps"] or 0) > 0 and (row["ceiling_mpps"] or 0) > 0)]
+    if failures or bad_check or zero or no_peer:
+        log("bench: %d failed run(s)%s%s%s" % (
+            failures, ", output check failed" if bad_check else "",
+            ", a zero rate" if zero else "",
+            ", no valid ipsec-secgw or ceiling figure for %s" % ", ".join(no_peer)
+            if no_peer else ""))
         return 1
     return 0
 
