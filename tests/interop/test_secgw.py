@@ -54,9 +54,8 @@ sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
 
 import tgw  # noqa: E402
-from tgw import (ICMP, IP, TCP, LAN_HOST4, LAN_HOST_MAC, PEER4, PEER_MAC, REMOTE4,  # noqa: E402
-                 WAN4, WAN_MAC, Ether, Raw, assert_drops, assert_pkts, assert_tunnel, lan_in,
-                 lan_out, udp4)
+from tgw import (ICMP, IP, TCP, LAN_HOST4, PEER4, REMOTE4, WAN4, WAN_MAC, Ether,  # noqa: E402
+                 Raw, assert_drops, assert_pkts, assert_tunnel, lan_in, lan_out, udp4)
 from scapy.layers.ipsec import ESP  # noqa: E402
 
 BUILD_SCRIPT = os.path.join(HERE, "build_secgw.sh")
@@ -110,8 +109,9 @@ def secgw_bin():
         p = subprocess.run(["bash", BUILD_SCRIPT, build], stdin=subprocess.DEVNULL,
                            capture_output=True, text=True, errors="replace", timeout=600)
         if p.returncode != 0:
+            why = (p.stderr or p.stdout).strip()[-1500:]
             raise AssertionError("ipsec-secgw cannot be built (tests/interop/build_secgw.sh "
-                                 f"exited {p.returncode}):\n{(p.stderr or p.stdout).strip()[-1500:]}")
+                                 f"exited {p.returncode}):\n{why}")
         _BIN["path"] = p.stdout.strip().splitlines()[-1]
     return _BIN["path"]
 
