@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(libdpdk-dev dpdk-dev dpdk-doc libnuma-dev libipsec-mb-dev libjansson-dev meson ninja-build
       pkg-config gcc clang libclang-rt-14-dev python3-scapy python3-matplotlib tshark libpcap-dev
-      iproute2 procps python3-cryptography make)
+      iproute2 procps python3-cryptography make patch)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
