@@ -417,19 +417,8 @@ ah_decap_finish(struct rte_mbuf *m, struct tgw_tnl_acc *acc, struct sa_acc *sacc
 		tgw_stats_self()->sa[e->sa].auth_failed++;
 		return AH_DECAP_AUTH;
 	}
-	if (sa->replay_window) {
-		if (unlikely(tgw_replay_update(&tgw_sa_rt[e->sa], sa->replay_window, e->seq) < 0)) {
-			tgw_stats_self()->sa[e->sa].replay++;
-			return AH_DECAP_REPLAY;
-		}
-	} else if (sa->esn) {
-		uint64_t top = __atomic_load_n(&tgw_sa_rt[e->sa].top, __ATOMIC_RELAXED);
-
-		while (e->seq > top && !__atomic_compare_exchange_n(&tgw_sa_rt[e->sa].top, &top,
-								     e->seq, false, __ATOMIC_RELAXED,
-								     __ATOMIC_RELAXED))
-			;
-	}
+	if (unlikely(tgw_replay_accept(e->sa, e->seq) < 0))
+		return AH_DECAP_REPLAY;
 	nh = rte_pktmbuf_mtod(m, const uint8_t *)[e->off];
 	/* tunnel mode carries an IP packet (xfrm4_mode_tunnel_input) */
 	if (unlikely(nh != IPPROTO_IPIP && nh != IPPROTO_IPV6))
@@ -507,29 +496,10 @@ ah_decap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint
 	return n;
 }
 
-static __rte_always_inline uint16_t
-ah_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
-	   uint16_t (*fn)(struct rte_graph *, struct rte_node *, void **, uint16_t, bool, bool),
-	   bool v6)
-{
-	if (n <= TGW_IPSEC_CHUNK)
-		return fn(graph, node, objs, n, true, v6);
-	for (uint16_t off = 0; off < n; off += TGW_IPSEC_CHUNK)
-		fn(graph, node, objs + off, RTE_MIN(n - off, TGW_IPSEC_CHUNK), false, v6);
-	return n;
-}
-
-#define AH_PROCESS(name, fn, v6) \
-	static uint16_t name(struct rte_graph *graph, struct rte_node *node, void **objs, \
-			     uint16_t n) \
-	{ \
-		return ah_process(graph, node, objs, n, fn, v6); \
-	}
-
-AH_PROCESS(ah4_encap_process, ah_encap_chunk, false)
-AH_PROCESS(ah6_encap_process, ah_encap_chunk, true)
-AH_PROCESS(ah4_decap_process, ah_decap_chunk, false)
-AH_PROCESS(ah6_decap_process, ah_decap_chunk, true)
+TGW_IPSEC_PROCESS(ah4_encap_process, ah_encap_chunk, false)
+TGW_IPSEC_PROCESS(ah6_encap_process, ah_encap_chunk, true)
+TGW_IPSEC_PROCESS(ah4_decap_process, ah_decap_chunk, false)
+TGW_IPSEC_PROCESS(ah6_decap_process, ah_decap_chunk, true)
 
 static int
 ah_encap_init(const struct rte_graph *graph, struct rte_node *node)

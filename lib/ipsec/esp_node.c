@@ -291,28 +291,8 @@ esp_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 	return n;
 }
 
-static __rte_always_inline uint16_t
-esp_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
-	    uint16_t (*fn)(struct rte_graph *, struct rte_node *, void **, uint16_t, bool, bool),
-	    bool v6)
-{
-	if (n <= TGW_IPSEC_CHUNK)
-		return fn(graph, node, objs, n, true, v6);
-	for (uint16_t off = 0; off < n; off += TGW_IPSEC_CHUNK)
-		fn(graph, node, objs + off, RTE_MIN(n - off, TGW_IPSEC_CHUNK), false, v6);
-	return n;
-}
-
-/* The process callback of one node: fn on chunks of TGW_IPSEC_CHUNK, for one outer family. */
-#define ESP_PROCESS(name, fn, v6) \
-	static uint16_t name(struct rte_graph *graph, struct rte_node *node, void **objs, \
-			     uint16_t n) \
-	{ \
-		return esp_process(graph, node, objs, n, fn, v6); \
-	}
-
-ESP_PROCESS(esp4_encap_process, esp_encap_chunk, false)
-ESP_PROCESS(esp6_encap_process, esp_encap_chunk, true)
+TGW_IPSEC_PROCESS(esp4_encap_process, esp_encap_chunk, false)
+TGW_IPSEC_PROCESS(esp6_encap_process, esp_encap_chunk, true)
 
 static int
 esp_encap_init(const struct rte_graph *graph, struct rte_node *node)
@@ -464,20 +444,8 @@ esp_decap_finish(struct rte_mbuf *m, struct decap_ctx *c, const struct esp_in *e
 		}
 		return ESP_DECAP_CRYPTO;
 	}
-	if (sa->replay_window) {
-		if (unlikely(tgw_replay_update(&tgw_sa_rt[e->sa], sa->replay_window, e->seq) < 0)) {
-			tgw_stats_self()->sa[e->sa].replay++;
-			return ESP_DECAP_REPLAY;
-		}
-	} else if (sa->esn) {
-		/* no window, but ESN needs the top to infer the high bits */
-		uint64_t top = __atomic_load_n(&tgw_sa_rt[e->sa].top, __ATOMIC_RELAXED);
-
-		while (e->seq > top && !__atomic_compare_exchange_n(&tgw_sa_rt[e->sa].top, &top,
-								     e->seq, false, __ATOMIC_RELAXED,
-								     __ATOMIC_RELAXED))
-			;
-	}
+	if (unlikely(tgw_replay_accept(e->sa, e->seq) < 0))
+		return ESP_DECAP_REPLAY;
 	if (unlikely(pad + 2u > ct_len))
 		return ESP_DECAP_PADDING;
 	for (uint32_t i = 0; i < pad; i++)
@@ -567,8 +535,8 @@ esp_decap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 	return n;
 }
 
-ESP_PROCESS(esp4_decap_process, esp_decap_chunk, false)
-ESP_PROCESS(esp6_decap_process, esp_decap_chunk, true)
+TGW_IPSEC_PROCESS(esp4_decap_process, esp_decap_chunk, false)
+TGW_IPSEC_PROCESS(esp6_decap_process, esp_decap_chunk, true)
 
 static struct rte_node_register esp4_decap_node = {
 	.name = TGW_NODE_ESP4_DECAP,

@@ -6,6 +6,9 @@
 #include <rte_acl.h>
 #include <rte_ip.h>
 
+#include <rte_graph.h>
+
+#include "esp.h"
 #include "ipsec.h"
 #include "stats.h"
 
@@ -124,6 +127,52 @@ spd_classify(const struct tgw_ipsec_tables *tb, uint8_t dir, struct tgw_spd4_key
 			pol[i6[j]] = (int32_t)r[j] - 1;
 	}
 }
+
+/*
+ * After the ICV verified: move SA sa's window to seq (-1: replayed meanwhile, counted);
+ * without a window, ESN still needs the top to infer the high bits.
+ */
+static __rte_always_inline int
+tgw_replay_accept(int32_t sa, uint64_t seq)
+{
+	struct tgw_sa_rt *rt = &tgw_sa_rt[sa];
+	const struct tgw_sa *s = &tgw_sas[sa];
+
+	if (s->replay_window) {
+		if (unlikely(tgw_replay_update(rt, s->replay_window, seq) < 0)) {
+			tgw_stats_self()->sa[sa].replay++;
+			return -1;
+		}
+	} else if (s->esn) {
+		uint64_t top = __atomic_load_n(&rt->top, __ATOMIC_RELAXED);
+
+		while (seq > top && !__atomic_compare_exchange_n(&rt->top, &top, seq, false,
+								 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			;
+	}
+	return 0;
+}
+
+/* A node's process callback: fn on chunks of TGW_IPSEC_CHUNK, for one outer family. */
+static __rte_always_inline uint16_t
+tgw_ipsec_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		  uint16_t (*fn)(struct rte_graph *, struct rte_node *, void **, uint16_t, bool,
+				 bool),
+		  bool v6)
+{
+	if (n <= TGW_IPSEC_CHUNK)
+		return fn(graph, node, objs, n, true, v6);
+	for (uint16_t off = 0; off < n; off += TGW_IPSEC_CHUNK)
+		fn(graph, node, objs + off, RTE_MIN(n - off, TGW_IPSEC_CHUNK), false, v6);
+	return n;
+}
+
+#define TGW_IPSEC_PROCESS(name, fn, v6) \
+	static uint16_t name(struct rte_graph *graph, struct rte_node *node, void **objs, \
+			     uint16_t n) \
+	{ \
+		return tgw_ipsec_process(graph, node, objs, n, fn, v6); \
+	}
 
 /* Verdicts of an out policy lookup (the edges each node maps them to). */
 enum { TGW_XFRM_OUT_OK, TGW_XFRM_OUT_NO_POLICY, TGW_XFRM_OUT_BLOCK, TGW_XFRM_OUT_NO_STATE };

@@ -80,7 +80,7 @@ vti_protos(const struct tgw_tunnel *t, uint8_t *protos)
 static const char *const vti_keys[] = {"key", "ikey", "okey", NULL};
 
 /* vti (IPv4 outer) and vti6 (IPv6 outer) differ in the outer family and their nodes. */
-#define VTI_OPS(ops, name, fam, enc, dec) \
+#define VTI_OPS(ops, name, fam, enc, dec, hidden) \
 	static struct tgw_tnl_ops ops = { \
 		.type = name, \
 		.outer = fam, \
@@ -92,31 +92,16 @@ static const char *const vti_keys[] = {"key", "ikey", "okey", NULL};
 		.protos = vti_protos, \
 		.encap_node = enc, \
 		.decap_node = dec, \
+		.internal = hidden, \
 	}; \
 	TGW_TNL_REGISTER(ops)
 
-VTI_OPS(vti_ops, "vti", 4, TGW_NODE_ESP4_ENCAP, TGW_NODE_ESP4_DECAP);
-VTI_OPS(vti6_ops, "vti6", 6, TGW_NODE_ESP6_ENCAP, TGW_NODE_ESP6_DECAP);
+VTI_OPS(vti_ops, "vti", 4, TGW_NODE_ESP4_ENCAP, TGW_NODE_ESP4_DECAP, false);
+VTI_OPS(vti6_ops, "vti6", 6, TGW_NODE_ESP6_ENCAP, TGW_NODE_ESP6_DECAP, false);
 
 /* AH carriers: as a vti, with the AH nodes; not a type a configuration can name. */
-#define AH_CARRIER_OPS(ops, name, fam, enc, dec) \
-	static struct tgw_tnl_ops ops = { \
-		.type = name, \
-		.outer = fam, \
-		.default_ttl = 64, \
-		.keys = vti_keys, \
-		.parse = vti_parse, \
-		.overhead = vti_overhead, \
-		.build = vti_build, \
-		.protos = vti_protos, \
-		.encap_node = enc, \
-		.decap_node = dec, \
-		.internal = true, \
-	}; \
-	TGW_TNL_REGISTER(ops)
-
-AH_CARRIER_OPS(ah_carrier_ops, "(ah carrier)", 4, TGW_NODE_AH4_ENCAP, TGW_NODE_AH4_DECAP);
-AH_CARRIER_OPS(ah6_carrier_ops, "(ah6 carrier)", 6, TGW_NODE_AH6_ENCAP, TGW_NODE_AH6_DECAP);
+VTI_OPS(ah_carrier_ops, "(ah carrier)", 4, TGW_NODE_AH4_ENCAP, TGW_NODE_AH4_DECAP, true);
+VTI_OPS(ah6_carrier_ops, "(ah6 carrier)", 6, TGW_NODE_AH6_ENCAP, TGW_NODE_AH6_DECAP, true);
 
 /* An SA carrier (xfrm_cfg.c) is a vti between the SA's endpoints, without a key (an AH
  * one has the AH nodes). */

@@ -23,7 +23,7 @@ enum {
 
 static uint16_t
 xfrm_out_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
-	       bool whole)
+	       bool whole, bool v6)
 {
 	static const uint16_t verdict_edge[] = {
 		[TGW_XFRM_OUT_NO_POLICY] = XO_NO_POLICY,
@@ -38,6 +38,7 @@ xfrm_out_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint
 	int32_t pol[TGW_IPSEC_CHUNK];
 	bool iv6[TGW_IPSEC_CHUNK], skip[TGW_IPSEC_CHUNK];
 
+	RTE_SET_USED(v6);
 	/* the interface's checks (mode, nesting, its MTU), the selector keys */
 	for (uint16_t i = 0; i < n; i++) {
 		const struct tgw_tunnel *t = &tgw.tunnels[tgw_meta(pkts[i])->tunnel];
@@ -83,15 +84,8 @@ xfrm_out_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint
 	return n;
 }
 
-static uint16_t
-xfrm_out_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
-{
-	if (n <= TGW_IPSEC_CHUNK)
-		return xfrm_out_chunk(graph, node, objs, n, true);
-	for (uint16_t off = 0; off < n; off += TGW_IPSEC_CHUNK)
-		xfrm_out_chunk(graph, node, objs + off, RTE_MIN(n - off, TGW_IPSEC_CHUNK), false);
-	return n;
-}
+/* one node for both families: the SA decides the outer one */
+TGW_IPSEC_PROCESS(xfrm_out_process, xfrm_out_chunk, false)
 
 static struct rte_node_register xfrm_out_node = {
 	.name = TGW_NODE_XFRM_OUT,
