@@ -108,6 +108,9 @@ struct tgw_tunnel {
 	/* IPsec: an xfrm interface's if_id; an SA carrier's SA (see n_carriers), else -1 */
 	uint32_t if_id;
 	int32_t xfrm_sa;
+	/* the SA every inner IPv4 [0] / IPv6 [1] packet goes out with without a policy
+	 * lookup: an SA carrier's, or a vti's when one out policy catches all; else -1 */
+	int32_t out_sa[2];
 	int16_t bridge; /* L2 tunnels: the bridge it is a member of, or -1 */
 	/* UDP: FOU/GUE "encap" of ipip, sit, gre; geneve and vxlan */
 	uint8_t outer;      /* outer family, 4 or 6 */

@@ -86,7 +86,7 @@ struct encap_ctx {
  * vti's endpoints (vti_xmit, vti_state_check). Returns TGW_ENCAP_PENDING or the edge.
  */
 static __rte_always_inline uint16_t
-esp_encap_sa(const struct tgw_tunnel *t, int32_t pol_idx, int32_t *sa_idx)
+esp_encap_sa(const struct tgw_tunnel *t, bool v6, int32_t pol_idx, int32_t *sa_idx)
 {
 	static const uint16_t edge[] = {
 		[TGW_XFRM_OUT_OK] = TGW_ENCAP_PENDING,
@@ -97,17 +97,15 @@ esp_encap_sa(const struct tgw_tunnel *t, int32_t pol_idx, int32_t *sa_idx)
 	const struct tgw_sa *sa;
 	int v;
 
-	if (t->xfrm_sa >= 0) {
-		*sa_idx = t->xfrm_sa;
+	if (t->out_sa[v6] >= 0) {
+		*sa_idx = t->out_sa[v6];
 		return TGW_ENCAP_PENDING;
 	}
 	v = tgw_xfrm_out_sa(pol_idx, sa_idx);
 	if (unlikely(v != TGW_XFRM_OUT_OK))
 		return edge[v];
 	sa = &tgw_sas[*sa_idx];
-	if (unlikely(sa->mode != TGW_XFRM_TUNNEL || sa->proto != IPPROTO_ESP ||
-		     sa->family != t->outer || !tgw_ip_eq(&sa->dst, &t->remote) ||
-		     (t->local.family && !tgw_ip_eq(&sa->src, &t->local))))
+	if (unlikely(!tgw_vti_sa_ok(t, sa)))
 		return ESP_ENCAP_NO_STATE;
 	return TGW_ENCAP_PENDING;
 }
@@ -117,7 +115,7 @@ esp_encap_sa(const struct tgw_tunnel *t, int32_t pol_idx, int32_t *sa_idx)
  * packet and the crypto op. Returns TGW_ENCAP_PENDING with the op filled, or the edge.
  */
 static __rte_always_inline uint16_t
-esp_encap_prepare(struct rte_mbuf *m, int32_t sa_idx, const struct tgw_inner *in,
+esp_encap_prepare(struct rte_mbuf *m, int32_t sa_idx, uint64_t seq, const struct tgw_inner *in,
 		  struct tgw_esp_op *op)
 {
 	const struct tgw_sa *sa = &tgw_sas[sa_idx];
@@ -125,8 +123,10 @@ esp_encap_prepare(struct rte_mbuf *m, int32_t sa_idx, const struct tgw_inner *in
 	struct rte_esp_hdr *esp;
 	uint32_t pad, tail, esp_len;
 	uint8_t *tr;
-	uint64_t seq;
 
+	/* RFC 4303 §3.3.3: the counter never cycles */
+	if (unlikely(sa->esn ? seq == 0 : seq > UINT32_MAX))
+		return ESP_ENCAP_SEQ_OVERFLOW;
 	if (unlikely(m->nb_segs != 1 && tgw_pktmbuf_linearize(m) < 0))
 		return ESP_ENCAP_NONLINEAR;
 	/* RFC 4303 §2.4: payload, padding, pad length and next header end 4-aligned (or on
@@ -141,10 +141,6 @@ esp_encap_prepare(struct rte_mbuf *m, int32_t sa_idx, const struct tgw_inner *in
 		tr[i] = (uint8_t)(i + 1);
 	tr[pad] = (uint8_t)pad;
 	tr[pad + 1] = in->v6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
-	/* RFC 4303 §3.3.3: the counter never cycles; one sequence space per SA */
-	seq = __atomic_add_fetch(&tgw_sa_rt[sa_idx].oseq, 1, __ATOMIC_RELAXED);
-	if (unlikely(sa->esn ? seq == 0 : seq > UINT32_MAX))
-		return ESP_ENCAP_SEQ_OVERFLOW;
 	esp->spi = rte_cpu_to_be_32(sa->spi);
 	esp->seq = rte_cpu_to_be_32((uint32_t)seq);
 	if (cr->iv_len == 16) {
@@ -227,6 +223,7 @@ esp_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 	struct tgw_inner in[TGW_IPSEC_CHUNK];
 	struct tgw_esp_op ops[TGW_IPSEC_CHUNK];
 	int32_t pol[TGW_IPSEC_CHUNK], sa[TGW_IPSEC_CHUNK];
+	uint64_t seq[TGW_IPSEC_CHUNK];
 	bool iv6[TGW_IPSEC_CHUNK], skip[TGW_IPSEC_CHUNK], noclass[TGW_IPSEC_CHUNK];
 	uint16_t *ident = &esp_ip4_ident[rte_lcore_id()];
 	struct encap_ctx c = {.sacc.sa = -1};
@@ -240,8 +237,9 @@ esp_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 		nexts[i] = tgw_tnl_encap_check(pkts[i], t, &in[i]);
 		skip[i] = nexts[i] != TGW_ENCAP_PENDING;
 		iv6[i] = in[i].v6;
-		/* an SA carrier's packets come with their SA */
-		noclass[i] = skip[i] || t->xfrm_sa >= 0;
+		/* an SA carrier's packets come with their SA, and so do a vti's when one
+		 * out policy catches all its packets of the family */
+		noclass[i] = skip[i] || t->out_sa[iv6[i]] >= 0;
 		if (!noclass[i])
 			sel_key(rte_pktmbuf_mtod(pkts[i], const uint8_t *), pkts[i]->data_len,
 				t->okey, 0, &k4[i], &k6[i]);
@@ -258,14 +256,17 @@ esp_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 		if (skip[i])
 			continue;
 		t = tgw_tnl_plan_get(&c.pl, tgw_meta(pkts[i])->tunnel);
-		nexts[i] = esp_encap_sa(t, pol[i], &sa[i]);
+		nexts[i] = esp_encap_sa(t, iv6[i], pol[i], &sa[i]);
 		if (nexts[i] != TGW_ENCAP_PENDING)
 			continue;
 		/* too big with the SA's overhead (xfrm4_tunnel_check_size) */
 		nexts[i] = tgw_tnl_mtu_check(pkts[i], &in[i], esp_inner_mtu(t, tgw_sas[sa[i]].cr));
+	}
+	tgw_seq_take(sa, nexts, TGW_ENCAP_PENDING, n, seq);
+	for (uint16_t i = 0; i < n; i++) {
 		if (nexts[i] != TGW_ENCAP_PENDING)
 			continue;
-		nexts[i] = esp_encap_prepare(pkts[i], sa[i], &in[i], &ops[n_ops]);
+		nexts[i] = esp_encap_prepare(pkts[i], sa[i], seq[i], &in[i], &ops[n_ops]);
 		if (nexts[i] == TGW_ENCAP_PENDING)
 			idx[n_ops++] = i;
 	}

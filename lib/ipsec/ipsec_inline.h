@@ -153,6 +153,50 @@ tgw_replay_accept(int32_t sa, uint64_t seq)
 	return 0;
 }
 
+/*
+ * Sequence numbers for the packets of a chunk whose nexts[i] is still `pending`, into
+ * seq[i]: one atomic add per run of packets of the same SA (RFC 4303 §3.3.3, RFC 4302
+ * §3.3.2: one sequence space per SA, which every worker sends on).
+ */
+static __rte_always_inline void
+tgw_seq_take(const int32_t *sa, const uint16_t *nexts, uint16_t pending, uint16_t n,
+	     uint64_t *seq)
+{
+	uint16_t i = 0;
+
+	while (i < n) {
+		uint16_t j, cnt = 1;
+		uint64_t s;
+
+		if (nexts[i] != pending) {
+			i++;
+			continue;
+		}
+		for (j = i + 1; j < n; j++) {
+			if (nexts[j] != pending)
+				continue;
+			if (sa[j] != sa[i])
+				break;
+			cnt++;
+		}
+		s = __atomic_fetch_add(&tgw_sa_rt[sa[i]].oseq, cnt, __ATOMIC_RELAXED);
+		for (uint16_t k = i; k < j; k++)
+			if (nexts[k] == pending)
+				seq[k] = ++s;
+		i = j;
+	}
+}
+
+/* An SA a vti may send with (vti_xmit, vti_state_check): tunnel-mode ESP between the
+ * vti's endpoints. */
+static __rte_always_inline bool
+tgw_vti_sa_ok(const struct tgw_tunnel *t, const struct tgw_sa *sa)
+{
+	return sa->mode == TGW_XFRM_TUNNEL && sa->proto == IPPROTO_ESP &&
+	       sa->family == t->outer && tgw_ip_eq(&sa->dst, &t->remote) &&
+	       (!t->local.family || tgw_ip_eq(&sa->src, &t->local));
+}
+
 /* A node's process callback: fn on chunks of TGW_IPSEC_CHUNK, for one outer family. */
 static __rte_always_inline uint16_t
 tgw_ipsec_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,

@@ -15,6 +15,7 @@
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
+#include "ipsec_inline.h"
 #include "stats.h"
 #include "tnl.h"
 
@@ -897,11 +898,43 @@ carrier_add(struct tgw_cfg_ctx *c, struct tgw_sa *sa, int xfrmi)
 	t->n_addrs = 0;
 	t->nh = TGW_NH_NONE;
 	t->xfrm_sa = sa->id;
+	t->out_sa[0] = t->out_sa[1] = sa->id;
 	t->ver_ok = 1 << 4 | 1 << 6;
 	/* the SA's own overhead is checked per packet (esp_inner_mtu) */
 	t->mtu = tgw_tnl_underlay_mtu(t) - t->ops->overhead(t);
 	t->ops->build(t);
 	return 0;
+}
+
+/*
+ * The SA every inner packet of family fam (4 or 6) routed into vti t goes out with
+ * when the out policy lookup cannot depend on the packet: the first out policy by
+ * rank that the vti's okey selects catches every packet (no prefix, protocol or
+ * port) and resolves to an SA the vti may use. -1: classified per packet.
+ */
+static int32_t
+vti_out_sa(const struct tgw_tunnel *t, uint8_t fam)
+{
+	const struct tgw_policy *pol;
+	int best = -1;
+	int32_t sa;
+
+	for (unsigned int i = 0; i < tgw_n_policies; i++) {
+		pol = &tgw_policies[i];
+		if (pol->dir != TGW_XFRM_OUT || (pol->family && pol->family != fam) ||
+		    pol->if_id || (t->okey & pol->mark_mask) != pol->mark)
+			continue;
+		if (best < 0 || acl_priority(i) > acl_priority((unsigned int)best))
+			best = (int)i;
+	}
+	if (best < 0)
+		return -1;
+	pol = &tgw_policies[best];
+	if (pol->proto >= 0 || pol->sport >= 0 || pol->dport >= 0 || pol->src.len ||
+	    pol->dst.len || tgw_xfrm_out_sa(best, &sa) != TGW_XFRM_OUT_OK ||
+	    !tgw_vti_sa_ok(t, &tgw_sas[sa]))
+		return -1;
+	return sa;
 }
 
 int
@@ -938,6 +971,14 @@ tgw_xfrm_finalize(struct tgw_cfg_ctx *c)
 			for (unsigned int s = 0; s < tgw_n_sas && t->sa < 0; s++)
 				if (tmpl_match(t, pol, &tgw_sas[s]))
 					t->sa = s;
+		}
+	}
+	for (unsigned int t = 0; t < tgw.n_tunnels; t++) {
+		struct tgw_tunnel *tn = &tgw.tunnels[t];
+
+		if (is_vti(tn)) {
+			tn->out_sa[0] = vti_out_sa(tn, 4);
+			tn->out_sa[1] = vti_out_sa(tn, 6);
 		}
 	}
 	for (unsigned int i = 0; i < tgw_n_policies; i++) {
