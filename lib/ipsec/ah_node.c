@@ -353,8 +353,9 @@ ah_decap_prepare(struct rte_mbuf *m, const struct tgw_ipsec_tables *tb, bool v6,
 	if (unlikely(e->sa < 0))
 		return TGW_DECAP_NO_TUNNEL;
 	sa = &tgw_sas[e->sa];
-	/* AH is received on the xfrm interface of the SA's if_id (vti carries ESP only) */
-	if (unlikely(sa->xfrmi < 0))
+	/* AH is received on the xfrm interface of the SA's if_id (vti carries ESP only), or
+	 * policy-based */
+	if (unlikely(sa->xfrmi < 0 && !(tgw.xfrm_pb & TGW_XFRM_PB_IN)))
 		return AH_DECAP_NO_POLICY;
 	if (unlikely(sa->mark != 0))
 		return TGW_DECAP_NO_TUNNEL;
@@ -424,8 +425,10 @@ ah_decap_finish(struct rte_mbuf *m, struct tgw_tnl_acc *acc, struct sa_acc *sacc
 	if (unlikely(nh != IPPROTO_IPIP && nh != IPPROTO_IPV6))
 		return AH_DECAP_NEXT_HEADER;
 	{
-		uint16_t r = tgw_tnl_decap_ip(m, &tgw.tunnels[e->tunnel], e->off + e->alen,
-					      nh == IPPROTO_IPV6, e->ds, acc);
+		uint16_t r = e->tunnel >= 0
+				     ? tgw_tnl_decap_ip(m, &tgw.tunnels[e->tunnel], e->off + e->alen,
+							nh == IPPROTO_IPV6, e->ds, acc)
+				     : tgw_tnl_strip_ip(m, e->off + e->alen, nh == IPPROTO_IPV6, e->ds);
 
 		if (r != TGW_DECAP_IP4 && r != TGW_DECAP_IP6)
 			return r;
@@ -446,12 +449,11 @@ ah_decap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint
 	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
 	const struct tgw_ipsec_tables *tb = __atomic_load_n(&tgw_ipsec_tab, __ATOMIC_ACQUIRE);
 	uint16_t nexts[TGW_IPSEC_CHUNK], idx[TGW_IPSEC_CHUNK], n_ops = 0;
-	struct tgw_spd4_key k4[TGW_IPSEC_CHUNK];
-	struct tgw_spd6_key k6[TGW_IPSEC_CHUNK];
 	struct tgw_auth_op ops[TGW_IPSEC_CHUNK];
 	struct ah_in e[TGW_IPSEC_CHUNK];
-	int32_t pol[TGW_IPSEC_CHUNK];
-	bool iv6[TGW_IPSEC_CHUNK], skip[TGW_IPSEC_CHUNK];
+	int32_t sa[TGW_IPSEC_CHUNK];
+	uint32_t mark[TGW_IPSEC_CHUNK] = {0};
+	bool pb[TGW_IPSEC_CHUNK], skip[TGW_IPSEC_CHUNK];
 	struct tgw_tnl_acc acc = {0};
 	struct sa_acc sacc = {.sa = -1};
 
@@ -475,21 +477,10 @@ ah_decap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint
 		if (nexts[i] != TGW_ENCAP_PENDING)
 			continue;
 		skip[i] = false;
-		iv6[i] = (rte_pktmbuf_mtod(pkts[i], const uint8_t *)[0] >> 4) == 6;
-		sel_key(rte_pktmbuf_mtod(pkts[i], const uint8_t *), pkts[i]->data_len, 0,
-			tgw_sas[e[i].sa].if_id, &k4[i], &k6[i]);
+		sa[i] = e[i].sa;
+		pb[i] = e[i].tunnel < 0;
 	}
-	spd_classify(tb ? tb : &(struct tgw_ipsec_tables){0}, TGW_XFRM_IN, k4, k6, iv6, skip, n,
-		     pol);
-	for (uint16_t i = 0; i < n; i++) {
-		int v;
-
-		if (skip[i])
-			continue;
-		v = tgw_xfrm_in_verdict(e[i].sa, pol[i]);
-		nexts[i] = v == TGW_XFRM_IN_OK ? (iv6[i] ? TGW_DECAP_IP6 : TGW_DECAP_IP4)
-					       : in_edge[v];
-	}
+	tgw_xfrm_in_pass(tb, pkts, sa, mark, pb, skip, n, in_edge, nexts);
 	sa_acc_flush(&sacc);
 	tgw_tnl_acc_flush(&acc, false);
 	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);

@@ -384,13 +384,15 @@ esp_decap_prepare(struct rte_mbuf *m, struct decap_ctx *c, const struct tgw_ipse
 	if (unlikely(e->sa < 0))
 		return TGW_DECAP_NO_TUNNEL;
 	sa = &tgw_sas[e->sa];
-	/* not from a vti's endpoints: the xfrm interface of the SA's if_id (xfrmi_rcv_cb).
-	 * Every in policy is selected by a vti's ikey or an interface's if_id (xfrm_cfg.c):
-	 * outside both no policy can accept the packet; it is not decrypted to be dropped. */
+	/* not from a vti's endpoints: the xfrm interface of the SA's if_id (xfrmi_rcv_cb),
+	 * else policy-based (the packet stays on the port it came in on). Without
+	 * policy-based in or fwd policies no policy can accept it: it is not decrypted to
+	 * be dropped. */
 	if (e->tunnel < 0) {
-		if (unlikely(sa->xfrmi < 0))
+		if (sa->xfrmi >= 0)
+			e->tunnel = sa->xfrmi;
+		else if (unlikely(!(tgw.xfrm_pb & TGW_XFRM_PB_IN)))
 			return ESP_DECAP_NO_POLICY;
-		e->tunnel = sa->xfrmi;
 	}
 	/* xfrm_state_lookup with the vti's mark */
 	if (unlikely((mark & sa->mark_mask) != sa->mark))
@@ -458,9 +460,10 @@ esp_decap_finish(struct rte_mbuf *m, struct decap_ctx *c, const struct esp_in *e
 		return ESP_DECAP_NEXT_HEADER;
 	rte_pktmbuf_trim(m, pad + 2u + cr->icv_len);
 	{
-		uint16_t r = tgw_tnl_decap_ip(m, &tgw.tunnels[e->tunnel],
-					      e->off + sizeof(struct rte_esp_hdr) + cr->iv_len,
-					      nh == IPPROTO_IPV6, e->ds, &c->acc);
+		uint32_t off = e->off + sizeof(struct rte_esp_hdr) + cr->iv_len;
+		uint16_t r = e->tunnel >= 0 ? tgw_tnl_decap_ip(m, &tgw.tunnels[e->tunnel], off,
+							      nh == IPPROTO_IPV6, e->ds, &c->acc)
+					    : tgw_tnl_strip_ip(m, off, nh == IPPROTO_IPV6, e->ds);
 
 		if (r != TGW_DECAP_IP4 && r != TGW_DECAP_IP6)
 			return r;
@@ -469,35 +472,23 @@ esp_decap_finish(struct rte_mbuf *m, struct decap_ctx *c, const struct esp_in *e
 	return ESP_PENDING;
 }
 
-/* RFC 4301 §5.2: the in policy's verdict as an edge. */
-static __rte_always_inline uint16_t
-esp_decap_policy(const struct esp_in *e, int32_t pol_idx, bool inner_v6)
-{
-	static const uint16_t edge[] = {
-		[TGW_XFRM_IN_NO_POLICY] = ESP_DECAP_NO_POLICY,
-		[TGW_XFRM_IN_BLOCK] = ESP_DECAP_BLOCK,
-		[TGW_XFRM_IN_MISMATCH] = ESP_DECAP_MISMATCH,
-	};
-	int v = tgw_xfrm_in_verdict(e->sa, pol_idx);
-
-	if (unlikely(v != TGW_XFRM_IN_OK))
-		return edge[v];
-	return inner_v6 ? TGW_DECAP_IP6 : TGW_DECAP_IP4;
-}
-
 static uint16_t
 esp_decap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
 		bool whole, bool v6)
 {
+	static const uint16_t in_edge[] = {
+		[TGW_XFRM_IN_NO_POLICY] = ESP_DECAP_NO_POLICY,
+		[TGW_XFRM_IN_BLOCK] = ESP_DECAP_BLOCK,
+		[TGW_XFRM_IN_MISMATCH] = ESP_DECAP_MISMATCH,
+	};
 	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
 	const struct tgw_ipsec_tables *tb = __atomic_load_n(&tgw_ipsec_tab, __ATOMIC_ACQUIRE);
 	uint16_t nexts[TGW_IPSEC_CHUNK], idx[TGW_IPSEC_CHUNK], n_ops = 0;
-	struct tgw_spd4_key k4[TGW_IPSEC_CHUNK];
-	struct tgw_spd6_key k6[TGW_IPSEC_CHUNK];
 	struct tgw_esp_op ops[TGW_IPSEC_CHUNK];
 	struct esp_in e[TGW_IPSEC_CHUNK];
-	int32_t pol[TGW_IPSEC_CHUNK];
-	bool iv6[TGW_IPSEC_CHUNK], skip[TGW_IPSEC_CHUNK];
+	int32_t sa[TGW_IPSEC_CHUNK];
+	uint32_t mark[TGW_IPSEC_CHUNK];
+	bool pb[TGW_IPSEC_CHUNK], skip[TGW_IPSEC_CHUNK];
 	struct decap_ctx c = {.sacc.sa = -1};
 
 	/* pass 1: SA, window, ops */
@@ -510,7 +501,7 @@ esp_decap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 	/* pass 2: the burst's crypto */
 	if (n_ops)
 		tgw_esp_crypt_burst(tgw_crypto_mgr(), ops, n_ops, false);
-	/* pass 3: verdicts, trailers, inner packets, their selector keys */
+	/* pass 3: verdicts, trailers, inner packets */
 	for (uint16_t i = 0; i < n; i++)
 		skip[i] = true;
 	for (uint16_t j = 0; j < n_ops; j++) {
@@ -520,16 +511,12 @@ esp_decap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 		if (nexts[i] != ESP_PENDING)
 			continue;
 		skip[i] = false;
-		iv6[i] = (rte_pktmbuf_mtod(pkts[i], const uint8_t *)[0] >> 4) == 6;
-		sel_key(rte_pktmbuf_mtod(pkts[i], const uint8_t *), pkts[i]->data_len,
-			tgw.tunnels[e[i].tunnel].ikey, tgw_sas[e[i].sa].if_id, &k4[i], &k6[i]);
+		sa[i] = e[i].sa;
+		pb[i] = e[i].tunnel < 0;
+		mark[i] = pb[i] ? 0 : tgw.tunnels[e[i].tunnel].ikey;
 	}
-	/* pass 4: the in policies */
-	spd_classify(tb ? tb : &(struct tgw_ipsec_tables){0}, TGW_XFRM_IN, k4, k6, iv6, skip, n,
-		     pol);
-	for (uint16_t i = 0; i < n; i++)
-		if (!skip[i])
-			nexts[i] = esp_decap_policy(&e[i], pol[i], iv6[i]);
+	/* pass 4: the in (or fwd) policies */
+	tgw_xfrm_in_pass(tb, pkts, sa, mark, pb, skip, n, in_edge, nexts);
 	sa_acc_flush(&c.sacc);
 	tgw_tnl_acc_flush(&c.acc, false);
 	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);

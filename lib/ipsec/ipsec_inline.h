@@ -4,6 +4,8 @@
 #define TGW_IPSEC_INLINE_H
 
 #include <rte_acl.h>
+#include <rte_fib.h>
+#include <rte_fib6.h>
 #include <rte_ip.h>
 
 #include <rte_graph.h>
@@ -11,6 +13,7 @@
 #include "esp.h"
 #include "ipsec.h"
 #include "stats.h"
+#include "tnl_inline.h"
 
 /* Packets a pass works on at once: the per-packet crypto ops stay in L1. */
 #define TGW_IPSEC_CHUNK 64
@@ -266,6 +269,82 @@ tgw_xfrm_in_verdict(int32_t sa_idx, int32_t pol_idx)
 		     (t->src.family && !tgw_ip_eq(&t->src, &sa->src))))
 		return TGW_XFRM_IN_MISMATCH;
 	return TGW_XFRM_IN_OK;
+}
+
+/* tgw.xfrm_pb bit: policy-based in or fwd policies exist (SAs without an interface are
+ * decrypted; bits 0 and 1 are the families whose forwarded packets meet the policies). */
+#define TGW_XFRM_PB_IN 4
+
+/* Is the IP packet at p for the gateway itself (decides in or fwd policy)? */
+static __rte_always_inline bool
+tgw_xfrm_for_us(const uint8_t *p, bool v6)
+{
+	uint64_t nh;
+
+	if (!v6) {
+		uint32_t dst = rte_be_to_cpu_32(((const struct rte_ipv4_hdr *)p)->dst_addr);
+
+		rte_fib_lookup_bulk(tgw.fib4, &dst, &nh, 1);
+	} else {
+		uint8_t dst[1][16];
+
+		memcpy(dst[0], ((const struct rte_ipv6_hdr *)p)->dst_addr, 16);
+		rte_fib6_lookup_bulk(tgw.fib6, dst, &nh, 1);
+	}
+	return tgw.nh[nh].kind <= TGW_NH_LOCAL;
+}
+
+/*
+ * The last pass of the decap nodes (RFC 4301 §5.2, the kernel's __xfrm_policy_check):
+ * each decapsulated inner packet (skip[i] false) that SA sa[i] carried, keyed with
+ * mark[i] (the vti's ikey), against the in policies, or the fwd policies when the SA
+ * is policy-based (pb[i]: no interface) and the gateway forwards the packet. nexts[i]
+ * becomes the IP input edge of the inner family, or edge[verdict].
+ */
+static __rte_always_inline void
+tgw_xfrm_in_pass(const struct tgw_ipsec_tables *tb, struct rte_mbuf **pkts, const int32_t *sa,
+		 const uint32_t *mark, const bool *pb, const bool *skip, uint16_t n,
+		 const uint16_t *edge, uint16_t *nexts)
+{
+	struct tgw_spd4_key k4[TGW_IPSEC_CHUNK];
+	struct tgw_spd6_key k6[TGW_IPSEC_CHUNK];
+	int32_t pol[TGW_IPSEC_CHUNK], polf[TGW_IPSEC_CHUNK];
+	bool iv6[TGW_IPSEC_CHUNK], in_skip[TGW_IPSEC_CHUNK], fwd_skip[TGW_IPSEC_CHUNK];
+	bool any_fwd = false;
+
+	for (uint16_t i = 0; i < n; i++) {
+		const uint8_t *p = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		bool fwd;
+
+		in_skip[i] = fwd_skip[i] = true;
+		if (skip[i])
+			continue;
+		iv6[i] = (p[0] >> 4) == 6;
+		sel_key(p, pkts[i]->data_len, mark[i], tgw_sas[sa[i]].if_id, &k4[i], &k6[i]);
+		fwd = pb[i] && !tgw_xfrm_for_us(p, iv6[i]);
+		in_skip[i] = fwd;
+		fwd_skip[i] = !fwd;
+		any_fwd |= fwd;
+	}
+	if (tb == NULL)
+		tb = &(const struct tgw_ipsec_tables){0};
+	spd_classify(tb, TGW_XFRM_IN, k4, k6, iv6, in_skip, n, pol);
+	if (any_fwd)
+		spd_classify(tb, TGW_XFRM_FWD, k4, k6, iv6, fwd_skip, n, polf);
+	for (uint16_t i = 0; i < n; i++) {
+		int v;
+
+		if (skip[i])
+			continue;
+		v = tgw_xfrm_in_verdict(sa[i], fwd_skip[i] ? pol[i] : polf[i]);
+		if (unlikely(v != TGW_XFRM_IN_OK)) {
+			nexts[i] = edge[v];
+			continue;
+		}
+		nexts[i] = iv6[i] ? TGW_DECAP_IP6 : TGW_DECAP_IP4;
+		/* its policy is checked: tgw_xfrm_out does not take it for clear traffic */
+		tgw_meta(pkts[i])->xfrm = 1;
+	}
 }
 
 #endif

@@ -837,25 +837,31 @@ xfrmi_find(uint32_t if_id)
 	return -1;
 }
 
-/* Route-based IPsec only, for now: every policy must be one a vti selects with its
- * okey (out) or ikey (in), or one of an xfrm interface's if_id; policy-based protection
- * would otherwise be silently absent. */
+/*
+ * Which traffic policy i applies to: a vti's (the mark its okey or ikey selects), an
+ * xfrm interface's (its if_id), or forwarded traffic (policy-based: no mark, no
+ * if_id; tgw.xfrm_pb). *pb is set for the last.
+ */
 static int
-policy_route_based(struct tgw_cfg_ctx *c, unsigned int i)
+policy_kind(struct tgw_cfg_ctx *c, unsigned int i, bool *pb)
 {
 	const struct tgw_policy *pol = &tgw_policies[i];
 	char p[64];
 
+	*pb = false;
 	snprintf(p, sizeof(p), "xfrm.policies[%u]", i);
 	if (pol->if_id) {
 		if (xfrmi_find(pol->if_id) >= 0)
 			return 0;
-		return tgw_cfg_err(c, p, NULL, "no xfrm interface has if_id %u: policy-based "
-				   "IPsec is not supported yet", pol->if_id);
+		return tgw_cfg_err(c, p, NULL, "no xfrm interface has if_id %u", pol->if_id);
+	}
+	if (pol->mark_mask == 0) {
+		*pb = true; /* its templates are tunnel mode (parse_tmpl) */
+		return 0;
 	}
 	if (pol->dir == TGW_XFRM_FWD)
-		return tgw_cfg_err(c, p, NULL, "fwd policies (policy-based IPsec) are not "
-				   "supported yet");
+		return tgw_cfg_err(c, p, NULL, "a fwd policy with a mark selects no traffic "
+				   "(a vti's mark applies to in and out)");
 	for (unsigned int t = 0; t < tgw.n_tunnels; t++) {
 		const struct tgw_tunnel *tn = &tgw.tunnels[t];
 		uint32_t key = pol->dir == TGW_XFRM_OUT ? tn->okey : tn->ikey;
@@ -867,29 +873,38 @@ policy_route_based(struct tgw_cfg_ctx *c, unsigned int i)
 			return 0;
 		}
 	}
-	return tgw_cfg_err(c, p, NULL, "no vti's %s selects this policy (\"mark\"): "
-			   "policy-based IPsec is not supported yet",
+	return tgw_cfg_err(c, p, NULL, "no vti's %s selects this policy (\"mark\"); "
+			   "policy-based IPsec takes policies without a mark",
 			   pol->dir == TGW_XFRM_OUT ? "okey" : "ikey");
 }
 
 /*
- * The carrier of an SA an xfrm interface sends with: a tunnel between the SA's
- * endpoints (outer header template, underlay next hop) counted as the interface.
+ * The carrier of an SA an xfrm interface (xfrmi >= 0) or a policy-based out policy
+ * (xfrmi -1) sends with: a tunnel between the SA's endpoints (outer header template,
+ * underlay next hop), counted as the interface; a policy-based SA's own counters are
+ * its only ones.
  */
 static int
 carrier_add(struct tgw_cfg_ctx *c, struct tgw_sa *sa, int xfrmi)
 {
-	const struct tgw_tunnel *x = &tgw.tunnels[xfrmi];
 	char name[TGW_NAME_LEN];
 	struct tgw_tunnel *t;
 
 	if (tgw.n_tunnels + tgw.n_carriers >= TGW_MAX_TUNNELS)
 		return tgw_cfg_err(c, "xfrm.states", NULL, "more than %d tunnels and SAs sent by "
-				   "xfrm interfaces", TGW_MAX_TUNNELS);
+				   "xfrm interfaces or policies", TGW_MAX_TUNNELS);
 	sa->carrier = (int16_t)(tgw.n_tunnels + tgw.n_carriers++);
 	t = &tgw.tunnels[sa->carrier];
-	snprintf(name, sizeof(name), "%.20s/%08x", x->name, sa->spi);
-	*t = *x;
+	if (xfrmi >= 0) {
+		snprintf(name, sizeof(name), "%.20s/%08x", tgw.tunnels[xfrmi].name, sa->spi);
+		*t = tgw.tunnels[xfrmi];
+	} else {
+		/* as an xfrm interface without settings of its own */
+		snprintf(name, sizeof(name), "policy/%08x", sa->spi);
+		*t = (struct tgw_tunnel){.id = (uint16_t)sa->carrier, .tos = -1, .dev = -1,
+					 .mode = "xfrm", .inner = TGW_INNER_IP4 | TGW_INNER_IP6,
+					 .encaplimit = TGW_ENCAPLIMIT_NONE, .bridge = -1};
+	}
 	memcpy(t->name, name, sizeof(name));
 	t->ops = tgw_xfrm_carrier_ops(sa->family, sa->proto);
 	t->local = sa->src;
@@ -959,9 +974,20 @@ tgw_xfrm_finalize(struct tgw_cfg_ctx *c)
 		tgw_sas[s].xfrmi = tgw_sas[s].if_id ? (int16_t)xfrmi_find(tgw_sas[s].if_id) : -1;
 		tgw_sas[s].carrier = -1;
 	}
-	for (unsigned int i = 0; i < tgw_n_policies; i++)
-		if (policy_route_based(c, i) < 0)
+	tgw.xfrm_pb = 0;
+	for (unsigned int i = 0; i < tgw_n_policies; i++) {
+		const struct tgw_policy *pol = &tgw_policies[i];
+		bool pb;
+
+		if (policy_kind(c, i, &pb) < 0)
 			return -1;
+		if (!pb)
+			continue;
+		if (pol->dir != TGW_XFRM_OUT)
+			tgw.xfrm_pb |= TGW_XFRM_PB_IN;
+		if (pol->dir != TGW_XFRM_IN)
+			tgw.xfrm_pb |= pol->family == 6 ? 2 : pol->family == 4 ? 1 : 3;
+	}
 	for (unsigned int i = 0; i < tgw_n_policies; i++) {
 		struct tgw_policy *pol = &tgw_policies[i];
 
@@ -985,10 +1011,12 @@ tgw_xfrm_finalize(struct tgw_cfg_ctx *c)
 		const struct tgw_policy *pol = &tgw_policies[i];
 		struct tgw_sa *sa;
 
-		if (pol->dir != TGW_XFRM_OUT || !pol->if_id || !pol->n_tmpls || pol->tmpl[0].sa < 0)
+		if (pol->dir != TGW_XFRM_OUT || !pol->n_tmpls || pol->tmpl[0].sa < 0 ||
+		    (!pol->if_id && pol->mark_mask))
 			continue;
 		sa = &tgw_sas[pol->tmpl[0].sa];
-		if (sa->carrier < 0 && carrier_add(c, sa, xfrmi_find(pol->if_id)) < 0)
+		if (sa->carrier < 0 &&
+		    carrier_add(c, sa, pol->if_id ? xfrmi_find(pol->if_id) : -1) < 0)
 			return -1;
 	}
 	if (tgw_sa_rt == NULL && tgw_n_sas) {

@@ -4,6 +4,9 @@
  * out policy with the interface's if_id, matched on the inner packet, names the SA;
  * the packet goes on to the ESP or AH encap node of the SA's family as a packet of the SA's
  * carrier (xfrm_cfg.c), which holds the outer header and the underlay next hop.
+ * Forwarded packets come here too when policy-based IPsec is configured (tgw.xfrm_pb):
+ * the fwd policies check those in the clear, then an out policy (no if_id, no mark)
+ * sends them through its SA's carrier, or none forwards them as they are.
  */
 #include "esp.h"
 #include "ipsec_inline.h"
@@ -18,8 +21,30 @@ enum {
 	XO_NO_POLICY,
 	XO_BLOCK,
 	XO_NO_STATE,
+	XO_MISMATCH,
+	XO_FWD6, /* policy-based, no out policy: forwarded in the clear (XO: TGW_ENCAP_REWRITE) */
 	XO_NB
 };
+
+/*
+ * A forwarded packet in the clear against the fwd policies (__xfrm_policy_check with no
+ * secpath): a policy that names templates requires IPsec (XfrmInTmplMismatch); a block
+ * policy drops; an allow policy without templates, or none, lets it through.
+ */
+static __rte_always_inline uint16_t
+xfrm_fwd_clear(int32_t pol_idx)
+{
+	const struct tgw_policy *pol;
+
+	if (pol_idx < 0)
+		return TGW_ENCAP_PENDING;
+	pol = &tgw_policies[pol_idx];
+	if (unlikely(pol->block))
+		return XO_BLOCK;
+	if (unlikely(pol->n_tmpls))
+		return XO_MISMATCH;
+	return TGW_ENCAP_PENDING;
+}
 
 static uint16_t
 xfrm_out_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
@@ -36,26 +61,46 @@ xfrm_out_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint
 	struct tgw_spd4_key k4[TGW_IPSEC_CHUNK];
 	struct tgw_spd6_key k6[TGW_IPSEC_CHUNK];
 	int32_t pol[TGW_IPSEC_CHUNK];
-	bool iv6[TGW_IPSEC_CHUNK], skip[TGW_IPSEC_CHUNK];
+	bool iv6[TGW_IPSEC_CHUNK], skip[TGW_IPSEC_CHUNK], pb[TGW_IPSEC_CHUNK];
+	bool fwd_check[TGW_IPSEC_CHUNK], any_fwd = false;
 
 	RTE_SET_USED(v6);
-	/* the interface's checks (mode, nesting, its MTU), the selector keys */
+	if (tb == NULL)
+		tb = &(const struct tgw_ipsec_tables){0};
+	/* an interface's checks (mode, nesting, its MTU), the selector keys; a forwarded
+	 * packet (policy-based) in the clear is checked against the fwd policies first */
 	for (uint16_t i = 0; i < n; i++) {
-		const struct tgw_tunnel *t = &tgw.tunnels[tgw_meta(pkts[i])->tunnel];
-		struct tgw_inner in;
+		struct tgw_meta *md = tgw_meta(pkts[i]);
+		const uint8_t *p = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		uint32_t if_id = 0;
 
-		nexts[i] = tgw_tnl_encap_check(pkts[i], t, &in);
+		pb[i] = md->tunnel == TGW_TUNNEL_NONE;
+		iv6[i] = (p[0] >> 4) == 6;
+		nexts[i] = TGW_ENCAP_PENDING;
+		if (!pb[i]) {
+			const struct tgw_tunnel *t = &tgw.tunnels[md->tunnel];
+			struct tgw_inner in;
+
+			nexts[i] = tgw_tnl_encap_check(pkts[i], t, &in);
+			if_id = t->if_id;
+		}
 		skip[i] = nexts[i] != TGW_ENCAP_PENDING;
-		iv6[i] = in.v6;
+		fwd_check[i] = pb[i] && !md->xfrm;
+		any_fwd |= fwd_check[i];
 		if (!skip[i])
-			sel_key(rte_pktmbuf_mtod(pkts[i], const uint8_t *), pkts[i]->data_len, 0,
-				t->if_id, &k4[i], &k6[i]);
+			sel_key(p, pkts[i]->data_len, 0, if_id, &k4[i], &k6[i]);
 	}
-	if (tb != NULL)
-		spd_classify(tb, TGW_XFRM_OUT, k4, k6, iv6, skip, n, pol);
-	else
+	if (any_fwd) {
 		for (uint16_t i = 0; i < n; i++)
-			pol[i] = -1;
+			fwd_check[i] = !fwd_check[i]; /* spd_classify's skip */
+		spd_classify(tb, TGW_XFRM_FWD, k4, k6, iv6, fwd_check, n, pol);
+		for (uint16_t i = 0; i < n; i++)
+			if (!fwd_check[i]) {
+				nexts[i] = xfrm_fwd_clear(pol[i]);
+				skip[i] = nexts[i] != TGW_ENCAP_PENDING;
+			}
+	}
+	spd_classify(tb, TGW_XFRM_OUT, k4, k6, iv6, skip, n, pol);
 	/* the policy's SA, and its carrier */
 	for (uint16_t i = 0; i < n; i++) {
 		const struct tgw_sa *sa;
@@ -65,6 +110,11 @@ xfrm_out_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint
 		if (skip[i])
 			continue;
 		v = tgw_xfrm_out_sa(pol[i], &s);
+		if (v == TGW_XFRM_OUT_NO_POLICY && pb[i]) {
+			/* no out policy: forwarded as it is, to the neighbour (md->nh) */
+			nexts[i] = iv6[i] ? XO_FWD6 : TGW_ENCAP_REWRITE;
+			continue;
+		}
 		if (unlikely(v != TGW_XFRM_OUT_OK)) {
 			nexts[i] = verdict_edge[v];
 			continue;
@@ -96,6 +146,8 @@ static struct rte_node_register xfrm_out_node = {
 		       [XO_AH4] = TGW_NODE_AH4_ENCAP, [XO_AH6] = TGW_NODE_AH6_ENCAP,
 		       [XO_NO_POLICY] = TGW_DROP_NODE(xfrm_no_policy),
 		       [XO_BLOCK] = TGW_DROP_NODE(xfrm_policy_block),
-		       [XO_NO_STATE] = TGW_DROP_NODE(xfrm_no_state)},
+		       [XO_NO_STATE] = TGW_DROP_NODE(xfrm_no_state),
+		       [XO_MISMATCH] = TGW_DROP_NODE(xfrm_policy_mismatch),
+		       [XO_FWD6] = "tgw_ip6_rewrite"},
 };
 RTE_NODE_REGISTER(xfrm_out_node);

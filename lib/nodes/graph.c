@@ -133,6 +133,11 @@ edges_setup(void)
 		RTE_VERIFY(edge_add(TGW_NODE_IP6_LOOKUP, TGW_NODE_AH6_DECAP) ==
 			   tgw_edges.ip6_local[IPPROTO_AH]);
 	}
+	/* policy-based IPsec: forwarded packets through the fwd and out policies */
+	tgw_edges.ip4_xfrm_pb = edge_add(TGW_NODE_IP4_INPUT, TGW_NODE_XFRM_OUT);
+	RTE_VERIFY(edge_add(TGW_NODE_IP4_LOOKUP, TGW_NODE_XFRM_OUT) == tgw_edges.ip4_xfrm_pb);
+	tgw_edges.ip6_xfrm_pb = edge_add(TGW_NODE_IP6_INPUT, TGW_NODE_XFRM_OUT);
+	RTE_VERIFY(edge_add(TGW_NODE_IP6_LOOKUP, TGW_NODE_XFRM_OUT) == tgw_edges.ip6_xfrm_pb);
 	/* bridges: member ports' frames in, members out (a port's TX, an L2 tunnel's encap) */
 	tgw_edges.rx_bridge = edge_add(TGW_NODE_RX, TGW_NODE_BRIDGE);
 	for (unsigned int b = 0; b < tgw_n_bridges; b++) {

@@ -130,6 +130,15 @@ ip4_dispatch(struct rte_mbuf *m, uint32_t nh_idx)
 	if (unlikely(tgw_meta_special(m))) {
 		if (!md->local)
 			return IP_FWD_NOT_HOST;
+		/* the gateway's own packets (echo replies, ICMP errors; not the tunnels'
+		 * outer packets) meet the policy-based out policies too */
+		if (unlikely(tgw.xfrm_pb & 1) && nh->kind == TGW_NH_PORT &&
+		    md->in_if < TGW_MAX_PORTS) {
+			md->nh = nh_idx;
+			md->tunnel = TGW_TUNNEL_NONE;
+			md->xfrm = 1; /* no fwd policy: not forwarded */
+			return tgw_edges.ip4_xfrm_pb;
+		}
 	} else {
 		if (unlikely(ip->time_to_live <= 1)) {
 			/* RFC 792: time exceeded in transit */
@@ -141,6 +150,12 @@ ip4_dispatch(struct rte_mbuf *m, uint32_t nh_idx)
 		/* RFC 1141 incremental update for the TTL decrement */
 		s = ip->hdr_checksum + RTE_BE16(0x0100);
 		ip->hdr_checksum = (uint16_t)(s + (s >> 16));
+		/* policy-based IPsec on a forwarded packet out of a port (__xfrm_route_forward) */
+		if (unlikely(tgw.xfrm_pb & 1) && nh->kind == TGW_NH_PORT) {
+			md->nh = nh_idx;
+			md->tunnel = TGW_TUNNEL_NONE;
+			return tgw_edges.ip4_xfrm_pb;
+		}
 	}
 	md->nh = nh_idx;
 	md->tunnel = nh->tunnel;

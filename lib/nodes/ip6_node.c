@@ -125,6 +125,15 @@ ip6_dispatch(struct rte_mbuf *m, uint32_t nh_idx)
 	if (unlikely(tgw_meta_special(m))) {
 		if (!md->local)
 			return IP_FWD_NOT_HOST;
+		/* the gateway's own packets (echo replies, ICMP errors; not the tunnels'
+		 * outer packets) meet the policy-based out policies too */
+		if (unlikely(tgw.xfrm_pb & 2) && nh->kind == TGW_NH_PORT &&
+		    md->in_if < TGW_MAX_PORTS) {
+			md->nh = nh_idx;
+			md->tunnel = TGW_TUNNEL_NONE;
+			md->xfrm = 1; /* no fwd policy: not forwarded */
+			return tgw_edges.ip6_xfrm_pb;
+		}
 	} else {
 		if (unlikely((ip6->dst_addr[0] == 0xfe && (ip6->dst_addr[1] & 0xc0) == 0x80) ||
 			     (ip6->src_addr[0] == 0xfe && (ip6->src_addr[1] & 0xc0) == 0x80)))
@@ -135,6 +144,12 @@ ip6_dispatch(struct rte_mbuf *m, uint32_t nh_idx)
 			return IP_FWD_ICMP_ERR;
 		}
 		ip6->hop_limits--;
+		/* policy-based IPsec on a forwarded packet out of a port (__xfrm_route_forward) */
+		if (unlikely(tgw.xfrm_pb & 2) && nh->kind == TGW_NH_PORT) {
+			md->nh = nh_idx;
+			md->tunnel = TGW_TUNNEL_NONE;
+			return tgw_edges.ip6_xfrm_pb;
+		}
 	}
 	md->nh = nh_idx;
 	md->tunnel = nh->tunnel;

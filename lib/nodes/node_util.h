@@ -185,6 +185,8 @@ struct tgw_edges {
 	uint16_t rewrite4_tx[TGW_MAX_PORTS];
 	/* ip4 / ip6 forwarding nodes -> tx node of each port (resolved neighbour) */
 	uint16_t ip4_fwd_tx[TGW_MAX_PORTS];
+	/* ip4 / ip6 forwarding nodes -> tgw_xfrm_out (policy-based IPsec, tgw.xfrm_pb) */
+	uint16_t ip4_xfrm_pb, ip6_xfrm_pb;
 	uint16_t ip6_fwd_tx[TGW_MAX_PORTS];
 	uint16_t rewrite6_tx[TGW_MAX_PORTS];
 	uint16_t inject_tx[TGW_MAX_PORTS];

@@ -246,22 +246,18 @@ enum {
 	[TGW_DECAP_BRIDGE] = TGW_NODE_BRIDGE, [TGW_DECAP_NO_BRIDGE] = TGW_DROP_NODE(no_bridge)
 
 /*
- * Common decap tail for an IP inner packet at offset off: checks the inner
- * header fits and matches the family the outer protocol announced (v6), the
- * tunnel's mode, applies RFC 6040 with the outer DS field, strips the outer
- * headers and marks the packet as received on the tunnel. Returns the edge.
+ * The inner IP packet at offset off: checks the inner header fits and matches the
+ * family the outer protocol announced (v6), applies RFC 6040 with the outer DS field
+ * and strips the outer headers. Returns the edge.
  */
 static __rte_always_inline uint16_t
-tgw_tnl_decap_ip(struct rte_mbuf *m, const struct tgw_tunnel *t, uint32_t off, bool v6,
-		 uint8_t outer_ds, struct tgw_tnl_acc *acc)
+tgw_tnl_strip_ip(struct rte_mbuf *m, uint32_t off, bool v6, uint8_t outer_ds)
 {
 	uint8_t *in = rte_pktmbuf_mtod_offset(m, uint8_t *, off);
 	struct tgw_meta *md = tgw_meta(m);
 	uint8_t inner_ds;
 	int ecn;
 
-	if (unlikely(!(t->inner & (v6 ? TGW_INNER_IP6 : TGW_INNER_IP4))))
-		return TGW_DECAP_MODE;
 	if (unlikely(m->data_len < off + (v6 ? 40 : 20) || (in[0] >> 4) != (v6 ? 6 : 4)))
 		return TGW_DECAP_BAD_INNER;
 	inner_ds = v6 ? (uint8_t)((in[0] << 4) | (in[1] >> 4)) : in[1];
@@ -275,11 +271,27 @@ tgw_tnl_decap_ip(struct rte_mbuf *m, const struct tgw_tunnel *t, uint32_t off, b
 			tgw_ip4_set_ce((struct rte_ipv4_hdr *)in);
 	}
 	rte_pktmbuf_adj(m, off);
-	md->in_if = TGW_IF_TUNNEL(t->id);
 	md->local = 0;
 	md->l2mc = 0;
-	tgw_tnl_acc_add(acc, t->id, m->pkt_len, false);
 	return v6 ? TGW_DECAP_IP6 : TGW_DECAP_IP4;
+}
+
+/* Common decap tail for an IP inner packet (tgw_tnl_strip_ip), checking the tunnel's
+ * mode first; the packet is marked as received on the tunnel. */
+static __rte_always_inline uint16_t
+tgw_tnl_decap_ip(struct rte_mbuf *m, const struct tgw_tunnel *t, uint32_t off, bool v6,
+		 uint8_t outer_ds, struct tgw_tnl_acc *acc)
+{
+	uint16_t r;
+
+	if (unlikely(!(t->inner & (v6 ? TGW_INNER_IP6 : TGW_INNER_IP4))))
+		return TGW_DECAP_MODE;
+	r = tgw_tnl_strip_ip(m, off, v6, outer_ds);
+	if (unlikely(r != (v6 ? TGW_DECAP_IP6 : TGW_DECAP_IP4)))
+		return r;
+	tgw_meta(m)->in_if = TGW_IF_TUNNEL(t->id);
+	tgw_tnl_acc_add(acc, t->id, m->pkt_len, false);
+	return r;
 }
 
 /*

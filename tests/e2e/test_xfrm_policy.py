@@ -1,0 +1,216 @@
+"""Policy-based IPsec (SPEC section 2 xfrm; `ip xfrm policy add ... dir out|in|fwd` with no mark
+and no if_id), end to end: a site-to-site gateway.
+
+lan0 (10.1.0.0/24, 2001:db8:1::/64) <-> tungw (192.0.2.1) <-> PEER4 (192.0.2.2), behind which
+10.2.0.0/24 and 2001:db8:2::/64 are reached by plain routes via the peer.  Forwarded traffic
+that an out policy selects leaves in its template's tunnel-mode SA; traffic no out policy
+selects is forwarded as it is; ESP of an SA without an interface is decrypted, the inner
+packet is checked against the fwd policies (forwarded) or the in policies (for the gateway),
+then routed as if received on the port it came in on; a forwarded packet in the clear that a
+fwd policy with templates selects is dropped.  The independent peer is scapy's
+SecurityAssociation.
+
+Kernel reference: net/xfrm/xfrm_policy.c (__xfrm_route_forward / xfrm_lookup on forwarded
+packets; __xfrm_policy_check: a matching policy with templates needs a secpath that satisfies
+them, XfrmInTmplMismatch; a tunnel-mode secpath and no policy, XfrmInNoPols; fwd on forward,
+in on local delivery)."""
+
+from scapy.layers.inet import UDP
+from scapy.layers.ipsec import AH, ESP, SecurityAssociation
+
+import tgw
+from tgw import (IP, IPv6, ICMP, LAN4, LAN_HOST4, LAN_HOST6, PEER4, PEER6, REMOTE4, REMOTE6,
+                 WAN4, WAN6, assert_drops, assert_no_output, assert_pkts, fwd4, fwd6, lan_in,
+                 lan_out, udp4, udp6, wan_in, wan_out)
+
+GCM = {"aead": {"name": "rfc4106(gcm(aes))", "key": "0x" + bytes(range(3, 23)).hex()}}
+SCAPY_GCM = {"crypt_algo": "AES-GCM", "crypt_key": bytes(range(3, 23))}
+OUT, IN, OUT6, IN6 = 0x501, 0x502, 0x601, 0x602
+CLEAR4 = "10.7.0.9"          # beyond wan0, reached in the clear
+
+
+def _sa(src, dst, spi, proto="esp"):
+    s = {"src": src, "dst": dst, "proto": proto, "spi": spi, "mode": "tunnel"}
+    if proto == "esp":
+        s.update(GCM)
+    else:
+        s["auth"] = {"name": "hmac(sha1)", "key": "0x" + bytes(range(40, 60)).hex()}
+    return s
+
+
+def _pol(d, src, dst, tsrc=None, tdst=None, proto="esp", **extra):
+    p = {"dir": d, "src": src, "dst": dst}
+    if tsrc:
+        p["tmpl"] = [{"src": tsrc, "dst": tdst, "proto": proto, "mode": "tunnel"}]
+    p.update(extra)
+    return p
+
+
+def site_policies():
+    """strongSwan's set for 10.1.0.0/24 <-> 10.2.0.0/24 (and the IPv6 pair, over IPv6):
+    out, in and fwd."""
+    return [
+        _pol("out", "10.1.0.0/24", "10.2.0.0/24", WAN4, PEER4),
+        _pol("in", "10.2.0.0/24", "10.1.0.0/24", PEER4, WAN4),
+        _pol("fwd", "10.2.0.0/24", "10.1.0.0/24", PEER4, WAN4),
+        _pol("out", "2001:db8:1::/64", "2001:db8:2::/64", WAN6, PEER6),
+        _pol("in", "2001:db8:2::/64", "2001:db8:1::/64", PEER6, WAN6),
+        _pol("fwd", "2001:db8:2::/64", "2001:db8:1::/64", PEER6, WAN6),
+    ]
+
+
+def cfg(policies=None, states=None):
+    c = tgw.base_config(routes=[{"dst": "10.2.0.0/24", "via": PEER4, "dev": "wan0"},
+                                {"dst": "10.7.0.0/24", "via": PEER4, "dev": "wan0"},
+                                {"dst": "2001:db8:2::/64", "via": PEER6, "dev": "wan0"}])
+    c["xfrm"] = {"states": states if states is not None else
+                 [_sa(WAN4, PEER4, OUT), _sa(PEER4, WAN4, IN), _sa(WAN6, PEER6, OUT6),
+                  _sa(PEER6, WAN6, IN6)],
+                 "policies": policies if policies is not None else site_policies()}
+    return c
+
+
+def peer(spi, proto=ESP):
+    hdr = {OUT: IP(src=WAN4, dst=PEER4), IN: IP(src=PEER4, dst=WAN4),
+           OUT6: IPv6(src=WAN6, dst=PEER6), IN6: IPv6(src=PEER6, dst=WAN6)}[spi]
+    if proto is AH:
+        return SecurityAssociation(AH, spi=spi, tunnel_header=hdr, auth_algo="HMAC-SHA1-96",
+                                   auth_key=bytes(range(40, 60)))
+    return SecurityAssociation(ESP, spi=spi, tunnel_header=hdr, **SCAPY_GCM)
+
+
+def test_out_policy_protects_forwarded_traffic():
+    """Forwarded 10.1.0.0/24 -> 10.2.0.0/24 leaves as ESP SPI 0x501 to the peer (the inner TTL
+    decremented by the forward, the outer from the SA); IPv6 the same over IPv6; traffic to
+    10.7.0.0/24 (no policy) is forwarded in the clear.  scapy decrypts; the SA counts."""
+    a = [udp4(id=i + 1, size=80 + 13 * i) for i in range(4)]
+    b = [udp6(size=120 + i) for i in range(2)]
+    clear = [udp4(dst=CLEAR4, id=40)]
+    r = tgw.run(cfg(), {"lan0": [lan_in(p) for p in a + b + clear]})
+    got = r.out.get("wan0", [])
+    esp4 = [f for f in got if IP in f and f[IP].proto == 50]
+    esp6 = [f for f in got if IPv6 in f and f[IPv6].nh == 50]
+    plain = [f for f in got if IP in f and f[IP].proto == 17]
+    assert (len(esp4), len(esp6), len(plain)) == (4, 2, 1), [f.summary() for f in got]
+    for f in esp4:
+        assert (f[IP].src, f[IP].dst, f[ESP].spi) == (WAN4, PEER4, OUT)
+    for f in esp6:
+        assert (f[IPv6].src, f[IPv6].dst, f[ESP].spi) == (WAN6, PEER6, OUT6)
+    dec4 = [peer(OUT).decrypt(IP(bytes(f[IP]))) for f in esp4]
+    dec6 = [peer(OUT6).decrypt(IPv6(bytes(f[IPv6]))) for f in esp6]
+    assert_pkts([lan_out(d) for d in dec4], [lan_out(fwd4(p)) for p in a], "decrypted 0x501")
+    assert_pkts([lan_out(d) for d in dec6], [lan_out(fwd6(p)) for p in b], "decrypted 0x601")
+    assert sorted(f[ESP].seq for f in esp4) == [1, 2, 3, 4]
+    assert_pkts(plain, [wan_out(fwd4(p)) for p in clear], "in the clear")
+    assert_drops(r, {})
+    assert r.stats["sas"][f"0x{OUT:08x}"]["packets"] == 4
+    assert r.stats["sas"][f"0x{OUT6:08x}"]["packets"] == 2
+
+
+def test_inbound_decrypted_and_forwarded():
+    """ESP from the peer (SA 0x502, no vti, no interface) is decrypted; the inner packet passes
+    the fwd policy and is forwarded to lan0 as if received on wan0 (TTL decremented once);
+    IPv6 over IPv6 the same."""
+    a = [udp4(src=REMOTE4, dst=LAN_HOST4, id=i + 1, size=70 + 11 * i) for i in range(3)]
+    b = [udp6(src=REMOTE6, dst=LAN_HOST6, size=150)]
+    frames = [wan_in(peer(IN).encrypt(p, seq_num=i + 1)) for i, p in enumerate(a)]
+    frames += [wan_in(peer(IN6).encrypt(p, seq_num=1)) for p in b]
+    r = tgw.run(cfg(), {"wan0": frames})
+    assert_pkts(r.out.get("lan0", []), [lan_out(fwd4(p)) for p in a] +
+                [lan_out(fwd6(p)) for p in b], "lan0")
+    assert_drops(r, {})
+    assert r.stats["sas"][f"0x{IN:08x}"]["packets"] == 3
+    assert r.stats["sas"][f"0x{IN6:08x}"]["packets"] == 1
+
+
+def test_inbound_for_the_gateway_meets_in_policy():
+    """A decrypted echo request to the gateway's own LAN address is checked against the in
+    policy (not fwd) and answered; its reply, forwarded out of wan0 to 10.2.0.5, is protected
+    by the out policy... which selects only 10.1.0.0/24 sources: the reply (from 10.1.0.1)
+    matches it, so it leaves as ESP."""
+    req = IP(src=REMOTE4, dst=LAN4, ttl=64, id=7) / ICMP(type=8, id=3, seq=1) / (b"p" * 24)
+    c = cfg()
+    # the in policy alone lets it in: drop the fwd one to show which is used
+    c["xfrm"]["policies"] = [p for p in c["xfrm"]["policies"] if p["dir"] != "fwd"]
+    r = tgw.run(c, {"wan0": [wan_in(peer(IN).encrypt(req, seq_num=1))]})
+    got = r.out.get("wan0", [])
+    assert len(got) == 1 and ESP in got[0], [f.summary() for f in got]
+    rep = peer(OUT).decrypt(IP(bytes(got[0][IP])))
+    assert rep[ICMP].type == 0 and (rep[IP].src, rep[IP].dst) == (LAN4, REMOTE4)
+    assert_drops(r, {})
+    # with no in policy (only out and fwd) the same request is refused
+    c["xfrm"]["policies"] = [p for p in site_policies() if p["dir"] != "in"]
+    r = tgw.run(c, {"wan0": [wan_in(peer(IN).encrypt(req, seq_num=1))]})
+    assert_no_output(r, "wan0", "lan0")
+    assert_drops(r, {"xfrm_no_policy": 1})
+
+
+def test_fwd_policy_verdicts():
+    """Decrypted traffic whose inner source no fwd policy selects: xfrm_no_policy (a tunnel-mode
+    secpath without policy, XfrmInNoPols); an fwd policy naming another SA's template:
+    xfrm_policy_mismatch; clear traffic from the protected subnet arriving on wan0:
+    xfrm_policy_mismatch (the policy requires ESP); clear traffic no fwd policy selects is
+    forwarded; a fwd block policy drops."""
+    pol = site_policies() + [_pol("fwd", "10.9.0.0/24", "10.1.0.0/24", PEER4, "192.0.2.77"),
+                             _pol("fwd", "10.6.0.0/24", "10.1.0.0/24", action="block")]
+    spoof = udp4(src=REMOTE4, dst=LAN_HOST4, id=2)
+    other = udp4(src="10.8.0.1", dst=LAN_HOST4, id=3)
+    frames = [wan_in(peer(IN).encrypt(udp4(src="10.5.0.1", dst=LAN_HOST4, id=1), seq_num=1)),
+              wan_in(peer(IN).encrypt(udp4(src="10.9.0.1", dst=LAN_HOST4, id=4), seq_num=2)),
+              wan_in(spoof), wan_in(other),
+              wan_in(udp4(src="10.6.0.1", dst=LAN_HOST4, id=5))]
+    r = tgw.run(cfg(policies=pol), {"wan0": frames})
+    assert_pkts(r.out.get("lan0", []), [lan_out(fwd4(other))], "lan0")
+    assert_drops(r, {"xfrm_no_policy": 1, "xfrm_policy_mismatch": 2, "xfrm_policy_block": 1})
+
+
+def test_out_policy_verdicts():
+    """A block out policy drops (xfrm_policy_block); an out policy whose template has no SA:
+    xfrm_no_state; policy priority picks the lower number (a block at priority 5 shadowed by
+    the site policy at priority 1 for 10.2.0.0/24)."""
+    pol = [_pol("out", "10.1.0.0/24", "10.2.0.0/24", WAN4, PEER4, priority=1),
+           _pol("out", "0.0.0.0/0", "10.2.0.0/16", action="block", priority=5),
+           _pol("out", "10.1.0.0/24", "10.7.0.0/24", WAN4, "192.0.2.3")]
+    c = cfg(policies=pol)
+    c["routes"].append({"dst": "10.2.9.0/24", "via": PEER4, "dev": "wan0"})
+    pk = [udp4(id=1), udp4(dst="10.2.9.1", id=2), udp4(dst=CLEAR4, id=3)]
+    r = tgw.run(c, {"lan0": [lan_in(p) for p in pk]})
+    got = r.out.get("wan0", [])
+    assert len(got) == 1 and got[0][ESP].spi == OUT
+    assert_drops(r, {"xfrm_policy_block": 1, "xfrm_no_state": 1})
+
+
+def test_too_big_with_sa_overhead():
+    """A forwarded DF packet that fits wan0 but not with the SA's overhead gets ICMP
+    fragmentation needed with the SA's inner MTU (1500 - 20 - 8 - 8 - 16, down to 4, - 2 =
+    1446), as xfrm4_tunnel_check_size."""
+    big = udp4(size=1447, id=9)
+    ok = udp4(size=1446, id=10)
+    r = tgw.run(cfg(), {"lan0": [lan_in(big), lan_in(ok)]})
+    err = [f for f in r.out.get("lan0", []) if ICMP in f]
+    assert len(err) == 1 and (err[0][ICMP].type, err[0][ICMP].code) == (3, 4)
+    assert err[0][ICMP].nexthopmtu == 1446, err[0][ICMP].nexthopmtu
+    assert len([f for f in r.out.get("wan0", []) if ESP in f]) == 1
+    assert_drops(r, {"too_big": 1})
+
+
+def test_ah_policy_based():
+    """An out policy with an AH template: forwarded traffic leaves as AH (scapy verifies the
+    ICV); AH from the peer is verified and forwarded."""
+    states = [_sa(WAN4, PEER4, OUT, "ah"), _sa(PEER4, WAN4, IN, "ah")]
+    pol = [_pol("out", "10.1.0.0/24", "10.2.0.0/24", WAN4, PEER4, proto="ah"),
+           _pol("fwd", "10.2.0.0/24", "10.1.0.0/24", PEER4, WAN4, proto="ah")]
+    a = udp4(id=21)
+    b = udp4(src=REMOTE4, dst=LAN_HOST4, id=22)
+    r = tgw.run(cfg(policies=pol, states=states),
+                {"lan0": [lan_in(a)], "wan0": [wan_in(peer(IN, AH).encrypt(b, seq_num=1))]})
+    got = r.out.get("wan0", [])
+    assert len(got) == 1 and AH in got[0]
+    dec = IP(bytes(peer(OUT, AH).decrypt(IP(bytes(got[0][IP])))))   # verifies the ICV
+    assert_pkts([lan_out(dec)], [lan_out(fwd4(a))], "AH verified by scapy")
+    assert_pkts(r.out.get("lan0", []), [lan_out(fwd4(b))], "lan0")
+    assert_drops(r, {})
+
+
+if __name__ == "__main__":
+    tgw.main(globals())
