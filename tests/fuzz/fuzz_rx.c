@@ -11,10 +11,13 @@
  * frame arrives as a two-segment chain (as a reassembled packet travels); the
  * rest is the Ethernet frame. The tailroom of every input segment is poisoned
  * for ASan, so a read past the packet is reported even inside the mempool.
+ * FUZZ_RX_VERBOSE=1 prints what each input did: the frames sent (outer addresses,
+ * protocol, ESP/AH SPI) and the drop reasons counted.
  *
  * Build: CC=clang meson setup build-fuzz -Dfuzz=true && ninja -C build-fuzz
  * Run:   build-fuzz/tests/fuzz/fuzz_rx -max_total_time=60 tests/fuzz/corpus/rx
  */
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +30,7 @@
 #include <rte_errno.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
+#include <rte_ether.h>
 #include <rte_graph_worker.h>
 #include <rte_ip_frag.h>
 #include <rte_launch.h>
@@ -57,7 +61,13 @@
  * each way. xfrm0 (if_id 9): AH hmac(sha1) out to 192.0.2.9 (0x401) for 10.13.0.0/24, ESP
  * out over IPv6 (0x403) for 10.14.0.0/24; AH in from 192.0.2.9 (0x400, hmac(sha256), ESN,
  * no window) and from 2001:db8:ff::9 (0x402, hmac(sha1), no window; its template matches no
- * in policy). */
+ * in policy).
+ * Policy-based (no mark, no if_id) with 192.0.2.10 / 2001:db8:ff::10: rfc4106(gcm(aes)) ESP
+ * out (0x501) and in (0x500) for 10.1.0.0/24 <-> 10.20.0.0/24, over IPv6 (0x601 out, 0x600
+ * in) for 2001:db8:1::/64 <-> 2001:db8:20::/64, AH hmac(sha1) out (0x511) and in (0x510) for
+ * 10.1.0.0/24 <-> 10.21.0.0/24; out, in and fwd policies for each pair, a fwd block policy for
+ * 10.22.0.0/24; the in SAs without replay window. Their presence sends every forwarded packet
+ * through the fwd (clear) and out policies, and decrypts SA 0x300's packets too. */
 static const char config_fmt[] =
 	"{\"ports\": [\n"
 	" {\"name\": \"wan0\", \"device\": \"%s\", \"mac\": \"02:00:00:00:00:01\", \"mtu\": 1400,\n"
@@ -140,6 +150,9 @@ static const char config_fmt[] =
 	" {\"dst\": \"10.13.0.0/24\", \"dev\": \"xfrm0\"},\n"
 	" {\"dst\": \"10.14.0.0/24\", \"dev\": \"xfrm0\"},\n"
 	" {\"dst\": \"2001:db8:13::/64\", \"dev\": \"xfrm0\"},\n"
+	" {\"dst\": \"10.20.0.0/24\", \"via\": \"192.0.2.10\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"10.21.0.0/24\", \"via\": \"192.0.2.10\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"2001:db8:20::/64\", \"via\": \"2001:db8:ff::10\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"default\", \"via\": \"192.0.2.254\"},\n"
 	" {\"dst\": \"default6\", \"via\": \"2001:db8:ff::fe\", \"dev\": \"wan0\"}],\n"
 	" \"neighbors\": [\n"
@@ -150,10 +163,12 @@ static const char config_fmt[] =
 	" {\"dst\": \"192.0.2.6\", \"lladdr\": \"02:00:00:00:00:06\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"192.0.2.7\", \"lladdr\": \"02:00:00:00:00:07\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"192.0.2.9\", \"lladdr\": \"02:00:00:00:00:09\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"192.0.2.10\", \"lladdr\": \"02:00:00:00:00:10\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"192.0.2.254\", \"lladdr\": \"02:00:00:00:00:fe\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"2001:db8:ff::7\", \"lladdr\": \"02:00:00:00:00:07\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"2001:db8:ff::2\", \"lladdr\": \"02:00:00:00:00:02\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"2001:db8:ff::3\", \"lladdr\": \"02:00:00:00:00:03\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"2001:db8:ff::10\", \"lladdr\": \"02:00:00:00:00:10\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"2001:db8:ff::fe\", \"lladdr\": \"02:00:00:00:00:fe\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"10.1.0.5\", \"lladdr\": \"02:00:00:00:01:05\", \"dev\": \"lan0\"},\n"
 	" {\"dst\": \"2001:db8:1::5\", \"lladdr\": \"02:00:00:00:01:05\", \"dev\": \"lan0\"}],\n"
@@ -193,7 +208,30 @@ static const char config_fmt[] =
 	"  \"auth\": {\"name\": \"sha1\", \"key\": \"beef_fish_pork_salad\"}},\n"
 	" {\"src\": \"2001:db8:ff::1\", \"dst\": \"2001:db8:ff::9\", \"proto\": \"esp\",\n"
 	"  \"spi\": \"0x403\", \"mode\": \"tunnel\", \"if_id\": 9, \"aead\":\n"
-	"  {\"name\": \"rfc4106(gcm(aes))\", \"key\": \"0x000102030405060708090a0b0c0d0e0f10111213\"}}],\n"
+	"  {\"name\": \"rfc4106(gcm(aes))\", \"key\": \"0x000102030405060708090a0b0c0d0e0f10111213\"}},\n"
+	" {\"src\": \"192.0.2.1\", \"dst\": \"192.0.2.10\", \"proto\": \"esp\",\n"
+	"  \"spi\": \"0x501\", \"mode\": \"tunnel\",\n"
+	"  \"aead\": {\"name\": \"rfc4106(gcm(aes))\",\n"
+	"   \"key\": \"0xe0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3\", \"icv_bits\": 128}},\n"
+	" {\"src\": \"192.0.2.10\", \"dst\": \"192.0.2.1\", \"proto\": \"esp\",\n"
+	"  \"spi\": \"0x500\", \"mode\": \"tunnel\", \"replay_window\": 0,\n"
+	"  \"aead\": {\"name\": \"rfc4106(gcm(aes))\",\n"
+	"   \"key\": \"0xd0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3\", \"icv_bits\": 128}},\n"
+	" {\"src\": \"2001:db8:ff::1\", \"dst\": \"2001:db8:ff::10\", \"proto\": \"esp\",\n"
+	"  \"spi\": \"0x601\", \"mode\": \"tunnel\",\n"
+	"  \"aead\": {\"name\": \"rfc4106(gcm(aes))\",\n"
+	"   \"key\": \"0xe0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3\", \"icv_bits\": 128}},\n"
+	" {\"src\": \"2001:db8:ff::10\", \"dst\": \"2001:db8:ff::1\", \"proto\": \"esp\",\n"
+	"  \"spi\": \"0x600\", \"mode\": \"tunnel\", \"replay_window\": 0,\n"
+	"  \"aead\": {\"name\": \"rfc4106(gcm(aes))\",\n"
+	"   \"key\": \"0xd0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3\", \"icv_bits\": 128}},\n"
+	" {\"src\": \"192.0.2.1\", \"dst\": \"192.0.2.10\", \"proto\": \"ah\",\n"
+	"  \"spi\": \"0x511\", \"mode\": \"tunnel\", \"auth\": {\"name\": \"hmac(sha1)\",\n"
+	"   \"key\": \"0x505152535455565758595a5b5c5d5e5f60616263\"}},\n"
+	" {\"src\": \"192.0.2.10\", \"dst\": \"192.0.2.1\", \"proto\": \"ah\",\n"
+	"  \"spi\": \"0x510\", \"mode\": \"tunnel\", \"replay_window\": 0,\n"
+	"  \"auth\": {\"name\": \"hmac(sha1)\",\n"
+	"   \"key\": \"0x303132333435363738393a3b3c3d3e3f40414243\"}}],\n"
 	" \"policies\": [\n"
 	" {\"dir\": \"in\", \"mark\": 5, \"src\": \"10.98.0.0/16\", \"action\": \"block\"},\n"
 	" {\"dir\": \"in\", \"mark\": 5, \"src\": \"10.99.0.0/16\", \"tmpl\": [{\"src\": \"192.0.2.9\",\n"
@@ -212,7 +250,35 @@ static const char config_fmt[] =
 	" {\"dir\": \"out\", \"if_id\": 9, \"dst\": \"10.13.0.0/24\", \"tmpl\": [{\"src\": \"192.0.2.1\",\n"
 	"  \"dst\": \"192.0.2.9\", \"proto\": \"ah\", \"mode\": \"tunnel\"}]},\n"
 	" {\"dir\": \"out\", \"if_id\": 9, \"dst\": \"10.14.0.0/24\", \"tmpl\": [{\"src\":\n"
-	"  \"2001:db8:ff::1\", \"dst\": \"2001:db8:ff::9\", \"proto\": \"esp\", \"mode\": \"tunnel\"}]}]}}\n";
+	"  \"2001:db8:ff::1\", \"dst\": \"2001:db8:ff::9\", \"proto\": \"esp\", \"mode\": \"tunnel\"}]},\n"
+	" {\"dir\": \"out\", \"src\": \"10.1.0.0/24\", \"dst\": \"10.20.0.0/24\",\n"
+	"  \"tmpl\": [{\"src\": \"192.0.2.1\", \"dst\": \"192.0.2.10\", \"proto\": \"esp\",\n"
+	"   \"mode\": \"tunnel\"}]},\n"
+	" {\"dir\": \"in\", \"src\": \"10.20.0.0/24\", \"dst\": \"10.1.0.0/24\",\n"
+	"  \"tmpl\": [{\"src\": \"192.0.2.10\", \"dst\": \"192.0.2.1\", \"proto\": \"esp\",\n"
+	"   \"mode\": \"tunnel\"}]},\n"
+	" {\"dir\": \"fwd\", \"src\": \"10.20.0.0/24\", \"dst\": \"10.1.0.0/24\",\n"
+	"  \"tmpl\": [{\"src\": \"192.0.2.10\", \"dst\": \"192.0.2.1\", \"proto\": \"esp\",\n"
+	"   \"mode\": \"tunnel\"}]},\n"
+	" {\"dir\": \"out\", \"src\": \"2001:db8:1::/64\", \"dst\": \"2001:db8:20::/64\",\n"
+	"  \"tmpl\": [{\"src\": \"2001:db8:ff::1\", \"dst\": \"2001:db8:ff::10\",\n"
+	"   \"proto\": \"esp\", \"mode\": \"tunnel\"}]},\n"
+	" {\"dir\": \"in\", \"src\": \"2001:db8:20::/64\", \"dst\": \"2001:db8:1::/64\",\n"
+	"  \"tmpl\": [{\"src\": \"2001:db8:ff::10\", \"dst\": \"2001:db8:ff::1\",\n"
+	"   \"proto\": \"esp\", \"mode\": \"tunnel\"}]},\n"
+	" {\"dir\": \"fwd\", \"src\": \"2001:db8:20::/64\", \"dst\": \"2001:db8:1::/64\",\n"
+	"  \"tmpl\": [{\"src\": \"2001:db8:ff::10\", \"dst\": \"2001:db8:ff::1\",\n"
+	"   \"proto\": \"esp\", \"mode\": \"tunnel\"}]},\n"
+	" {\"dir\": \"out\", \"src\": \"10.1.0.0/24\", \"dst\": \"10.21.0.0/24\",\n"
+	"  \"tmpl\": [{\"src\": \"192.0.2.1\", \"dst\": \"192.0.2.10\", \"proto\": \"ah\",\n"
+	"   \"mode\": \"tunnel\"}]},\n"
+	" {\"dir\": \"in\", \"src\": \"10.21.0.0/24\", \"dst\": \"10.1.0.0/24\",\n"
+	"  \"tmpl\": [{\"src\": \"192.0.2.10\", \"dst\": \"192.0.2.1\", \"proto\": \"ah\",\n"
+	"   \"mode\": \"tunnel\"}]},\n"
+	" {\"dir\": \"fwd\", \"src\": \"10.21.0.0/24\", \"dst\": \"10.1.0.0/24\",\n"
+	"  \"tmpl\": [{\"src\": \"192.0.2.10\", \"dst\": \"192.0.2.1\", \"proto\": \"ah\",\n"
+	"   \"mode\": \"tunnel\"}]},\n"
+	" {\"dir\": \"fwd\", \"dst\": \"10.22.0.0/24\", \"action\": \"block\"}]}}\n";
 
 static struct rte_ring *rx_ring[N_PORTS], *tx_ring[N_PORTS];
 static uint16_t port_id[N_PORTS];
@@ -316,6 +382,52 @@ run_worker(void)
 	rte_eal_wait_lcore(worker);
 }
 
+/* FUZZ_RX_VERBOSE: one line per frame sent, its outer IP header (and an ESP/AH SPI). */
+static void
+describe(int p, const struct rte_mbuf *m)
+{
+	static const char *const port_name[N_PORTS] = {"wan0", "lan0"};
+	uint8_t buf[14 + 40 + 8];
+	const uint8_t *f = rte_pktmbuf_read(m, 0, RTE_MIN(m->pkt_len, sizeof(buf)), buf);
+	uint32_t len = RTE_MIN(m->pkt_len, sizeof(buf));
+	char src[INET6_ADDRSTRLEN] = "?", dst[INET6_ADDRSTRLEN] = "?";
+	const uint8_t *ip = f + 14, *l4;
+	uint16_t type;
+	uint8_t proto;
+
+	if (f == NULL || len < 14) {
+		fprintf(stderr, "fuzz_rx:  %s: %u bytes\n", port_name[p], m->pkt_len);
+		return;
+	}
+	type = (uint16_t)(f[12] << 8 | f[13]);
+	if (type == RTE_ETHER_TYPE_IPV4 && len >= 14 + 20) {
+		inet_ntop(AF_INET, ip + 12, src, sizeof(src));
+		inet_ntop(AF_INET, ip + 16, dst, sizeof(dst));
+		proto = ip[9];
+		l4 = ip + (ip[0] & 0xf) * 4;
+	} else if (type == RTE_ETHER_TYPE_IPV6 && len >= 14 + 40) {
+		inet_ntop(AF_INET6, ip + 8, src, sizeof(src));
+		inet_ntop(AF_INET6, ip + 24, dst, sizeof(dst));
+		proto = ip[6];
+		l4 = ip + 40;
+	} else {
+		fprintf(stderr, "fuzz_rx:  %s: ethertype 0x%04x, %u bytes\n", port_name[p], type,
+			m->pkt_len);
+		return;
+	}
+	fprintf(stderr, "fuzz_rx:  %s: %s > %s proto %u, %u bytes", port_name[p], src, dst, proto,
+		m->pkt_len);
+	if ((proto == IPPROTO_ESP && l4 + 4 <= f + len) ||
+	    (proto == IPPROTO_AH && l4 + 8 <= f + len)) {
+		rte_be32_t spi;
+
+		memcpy(&spi, l4 + (proto == IPPROTO_AH ? 4 : 0), sizeof(spi));
+		fprintf(stderr, ", %s spi 0x%" PRIx32, proto == IPPROTO_AH ? "ah" : "esp",
+			rte_be_to_cpu_32(spi));
+	}
+	fprintf(stderr, "\n");
+}
+
 static void
 drain(void)
 {
@@ -324,6 +436,8 @@ drain(void)
 
 	for (int p = 0; p < N_PORTS; p++)
 		while ((n = rte_ring_dequeue_burst(tx_ring[p], objs, RTE_DIM(objs), NULL)) > 0) {
+			for (unsigned int i = 0; verbose && i < n; i++)
+				describe(p, objs[i]);
 			rte_pktmbuf_free_bulk((struct rte_mbuf **)objs, n);
 			out[p] += n;
 		}

@@ -408,6 +408,40 @@ RX["lan_xfrm0_esp6_carrier"] = (1, l(in4(src="10.1.0.5", dst="10.14.0.9")))
 RX["lan_xfrm0_esp6_too_big"] = (1, l(IP(src="10.1.0.5", dst="10.14.0.9", flags="DF") / u(1360)))
 RX["chain_lan_xfrm0_ah"] = (3, l(IP(src="10.1.0.5", dst="10.13.0.9") / u(300)))
 
+# ---- policy-based (no mark, no if_id) with PB_PEER4 / PB_PEER6: ESP rfc4106(gcm(aes)) in
+# 0x500 (0x600 over IPv6) for 10.20.0.0/24 (2001:db8:20::/64) -> lan0's subnet, AH hmac(sha1)
+# in 0x510 for 10.21.0.0/24; out, in and fwd policies each way; fwd block for 10.22.0.0/24.
+# The in SAs have no replay window: these seeds run in any order. ----
+PB_PEER4, PB_PEER6 = "192.0.2.10", "2001:db8:ff::10"
+K_PB_ESP_IN, K_PB_AH_IN = _k(0xd0, 20), _k(0x30, 20)
+_pe = _sa(0x500, PB_PEER4, GW4, crypt_algo="AES-GCM", crypt_key=K_PB_ESP_IN)
+_pe6 = _sa(0x600, PB_PEER6, GW6, crypt_algo="AES-GCM", crypt_key=K_PB_ESP_IN)
+_pa = _ah(0x510, PB_PEER4, GW4, "HMAC-SHA1-96", K_PB_AH_IN)
+# wan0: decrypted, inner checked against the fwd policy (forwarded) or the in policy (for us)
+RX["wan_pb_esp_fwd"] = (0, w(esp_enc(_pe, in4(src="10.20.0.5"), 1)))
+RX["chain_wan_pb_esp_fwd"] = (2, w(esp_enc(_pe, IP(src="10.20.0.5", dst="10.1.0.5") / u(300),
+                                           2)))
+RX["wan_pb_esp6_fwd"] = (0, w(esp_enc(_pe6, in6(src="2001:db8:20::5"), 1)))
+RX["wan_pb_esp_in_gw_echo"] = (0, w(esp_enc(_pe, IP(src="10.20.0.5", dst="10.1.0.1") / ICMP() /
+                                             Raw(b"ping"), 3)))
+RX["wan_pb_esp_no_fwd_policy"] = (0, w(esp_enc(_pe, in4(src="10.23.0.5"), 4)))
+RX["wan_pb_esp_tmpl_mismatch"] = (0, w(esp_enc(_pe, in4(src="10.21.0.5"), 5)))
+RX["wan_pb_esp_fwd_block"] = (0, w(esp_enc(_pe, in4(src="10.20.0.5", dst="10.22.0.9"), 6)))
+RX["wan_pb_esp_icv_flip"] = (0, w(flip_last(esp_enc(_pe, in4(src="10.20.0.5"), 7))))
+RX["wan_pb_esp_truncated"] = (0, w(trunc(esp_enc(_pe, in4(src="10.20.0.5"), 8), 8 + 8 + 10)))
+RX["wan_pb_ah_fwd"] = (0, w(_pa.encrypt(in4(src="10.21.0.5"), seq_num=1)))
+RX["wan_pb_ah_esp_policy"] = (0, w(_pa.encrypt(in4(src="10.20.0.5"), seq_num=2)))
+# wan0 in the clear: the fwd policy of 10.20.0.0/24 requires ESP
+RX["wan_pb_clear_protected"] = (0, w(IP(src="10.20.0.5", dst="10.1.0.5") / u()))
+RX["wan_pb_clear6_protected"] = (0, w(IPv6(src="2001:db8:20::5", dst="2001:db8:1::5") / u()))
+# lan0: the out policies (ESP, ESP over IPv6, AH through the SA carriers), too big for the SA,
+# the fwd block policy
+RX["lan_pb_esp_out"] = (1, l(in4(src="10.1.0.5", dst="10.20.0.9")))
+RX["lan_pb_esp6_out"] = (1, l(in6(src="2001:db8:1::5", dst="2001:db8:20::9")))
+RX["lan_pb_ah_out"] = (1, l(in4(src="10.1.0.5", dst="10.21.0.9")))
+RX["lan_pb_esp_too_big_df"] = (1, l(IP(src="10.1.0.5", dst="10.20.0.9", flags="DF") / u(1360)))
+RX["lan_pb_fwd_block"] = (1, l(in4(src="10.1.0.5", dst="10.22.0.9")))
+
 
 
 def load_text(p):
