@@ -888,7 +888,7 @@ tgw_config_summary(FILE *f)
 	}
 	tgw_l2_summary(f);
 	for (unsigned int i = 0; i < tgw.n_udp_ports; i++) {
-		static const char *const kinds[] = {"", "fou", "gue", "geneve", "vxlan"};
+		static const char *const kinds[] = {"", "fou", "gue", "geneve", "vxlan", "espinudp"};
 		const struct tgw_udp_port *u = &tgw.udp_ports[i];
 
 		fprintf(f, "udp port %u ipv%u %s", u->port, u->family, kinds[u->kind]);

@@ -75,6 +75,9 @@
 	X(esp_tfc_dummy) \
 	X(esp_bad_next_header) \
 	X(esp_seq_overflow) \
+	X(esp_natt_mismatch) \
+	X(natt_keepalive) \
+	X(natt_non_esp) \
 	X(ah_truncated) \
 	X(ah_bad_length) \
 	X(ah_bad_header) \

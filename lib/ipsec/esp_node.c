@@ -54,6 +54,7 @@ enum {
 	ESP_DECAP_MISMATCH,
 	ESP_DECAP_CRYPTO,
 	ESP_DECAP_NONLINEAR,
+	ESP_DECAP_NATT_MISMATCH,
 	ESP_DECAP_NB
 };
 #define ESP_DECAP_NEXT_NODES \
@@ -68,7 +69,8 @@ enum {
 	[ESP_DECAP_BLOCK] = TGW_DROP_NODE(xfrm_policy_block), \
 	[ESP_DECAP_MISMATCH] = TGW_DROP_NODE(xfrm_policy_mismatch), \
 	[ESP_DECAP_CRYPTO] = TGW_DROP_NODE(ipsec_crypto_error), \
-	[ESP_DECAP_NONLINEAR] = TGW_DROP_NODE(ipsec_nonlinear)
+	[ESP_DECAP_NONLINEAR] = TGW_DROP_NODE(ipsec_nonlinear), \
+	[ESP_DECAP_NATT_MISMATCH] = TGW_DROP_NODE(esp_natt_mismatch)
 
 /* ---- encap ---- */
 
@@ -163,15 +165,29 @@ esp_encap_prepare(struct rte_mbuf *m, int32_t sa_idx, uint64_t seq, const struct
 	return TGW_ENCAP_PENDING;
 }
 
-/* Outer header on an encrypted packet, then the direct TX or the graph (as the other
- * tunnels). */
+/* Outer header on an encrypted packet (with NAT-T, a UDP header first: RFC 3948 §2.1,
+ * checksum zero over IPv4), then the direct TX or the graph (as the other tunnels). */
 static __rte_always_inline uint16_t
-esp_encap_finish(struct rte_mbuf *m, struct encap_ctx *c, const struct tgw_inner *in, bool v6)
+esp_encap_finish(struct rte_mbuf *m, struct encap_ctx *c, const struct tgw_inner *in,
+		 const struct tgw_sa *sa, bool v6)
 {
 	const struct tgw_tunnel *t = c->pl.t;
 	struct tgw_inner out = *in;
+	uint8_t proto = IPPROTO_ESP;
 	bool direct;
 
+	if (sa->natt) {
+		struct rte_udp_hdr *u =
+			(struct rte_udp_hdr *)rte_pktmbuf_prepend(m, sizeof(*u));
+
+		if (unlikely(u == NULL))
+			return TGW_ENCAP_NO_MBUF;
+		u->src_port = rte_cpu_to_be_16(sa->natt_sport);
+		u->dst_port = rte_cpu_to_be_16(sa->natt_dport);
+		u->dgram_len = rte_cpu_to_be_16((uint16_t)m->pkt_len);
+		u->dgram_cksum = 0;
+		proto = IPPROTO_UDP;
+	}
 	out.len = m->pkt_len;
 	if (!v6) {
 		struct rte_ipv4_hdr *o = tgw_tnl_push(m, &c->pl, &out, sizeof(*o), &direct);
@@ -179,7 +195,7 @@ esp_encap_finish(struct rte_mbuf *m, struct encap_ctx *c, const struct tgw_inner
 		if (unlikely(o == NULL))
 			return TGW_ENCAP_NO_MBUF;
 		/* xfrm4_mode_tunnel: DF from an IPv4 inner, none for IPv6 */
-		tgw_ip4_outer_fill(o, t, IPPROTO_ESP, out.len + sizeof(*o), in->ds, in->ttl,
+		tgw_ip4_outer_fill(o, t, proto, out.len + sizeof(*o), in->ds, in->ttl,
 				   (!in->v6 && !in->frag_ok) ? RTE_BE16(RTE_IPV4_HDR_DF_FLAG) : 0,
 				   &c->ident);
 	} else {
@@ -203,10 +219,12 @@ esp_encap_finish(struct rte_mbuf *m, struct encap_ctx *c, const struct tgw_inner
  * less the pad length and next header bytes.
  */
 static __rte_always_inline uint32_t
-esp_inner_mtu(const struct tgw_tunnel *t, const struct tgw_sa_crypto *cr)
+esp_inner_mtu(const struct tgw_tunnel *t, const struct tgw_sa *sa)
 {
-	/* the vti's MTU is the underlay's less the outer header */
-	uint32_t room = t->mtu - sizeof(struct rte_esp_hdr) - cr->iv_len - cr->icv_len;
+	const struct tgw_sa_crypto *cr = sa->cr;
+	/* the vti's MTU is the underlay's less the outer header (and NAT-T's UDP header) */
+	uint32_t room = t->mtu - sizeof(struct rte_esp_hdr) - cr->iv_len - cr->icv_len -
+			(sa->natt ? sizeof(struct rte_udp_hdr) : 0);
 
 	return (room & ~(uint32_t)(cr->block - 1)) - 2;
 }
@@ -260,7 +278,7 @@ esp_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 		if (nexts[i] != TGW_ENCAP_PENDING)
 			continue;
 		/* too big with the SA's overhead (xfrm4_tunnel_check_size) */
-		nexts[i] = tgw_tnl_mtu_check(pkts[i], &in[i], esp_inner_mtu(t, tgw_sas[sa[i]].cr));
+		nexts[i] = tgw_tnl_mtu_check(pkts[i], &in[i], esp_inner_mtu(t, &tgw_sas[sa[i]]));
 	}
 	tgw_seq_take(sa, nexts, TGW_ENCAP_PENDING, n, seq);
 	for (uint16_t i = 0; i < n; i++) {
@@ -283,7 +301,7 @@ esp_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 			continue;
 		}
 		sa_acc_add(&c.sacc, sa[i], in[i].len);
-		nexts[i] = esp_encap_finish(m, &c, &in[i], v6);
+		nexts[i] = esp_encap_finish(m, &c, &in[i], &tgw_sas[sa[i]], v6);
 	}
 	*ident = c.ident;
 	sa_acc_flush(&c.sacc);
@@ -397,6 +415,10 @@ esp_decap_prepare(struct rte_mbuf *m, struct decap_ctx *c, const struct tgw_ipse
 	/* xfrm_state_lookup with the vti's mark */
 	if (unlikely((mark & sa->mark_mask) != sa->mark))
 		return TGW_DECAP_NO_TUNNEL;
+	/* xfrm_input: the state's encapsulation is the one the packet came in (RFC 3948) */
+	if (unlikely(sa->natt != tgw_meta(m)->natt))
+		return ESP_DECAP_NATT_MISMATCH;
+	tgw_meta(m)->natt = 0;
 	if (unlikely(sa->mode != TGW_XFRM_TUNNEL))
 		return TGW_DECAP_MODE;
 	cr = sa->cr;

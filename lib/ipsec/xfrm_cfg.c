@@ -18,6 +18,7 @@
 #include "ipsec_inline.h"
 #include "stats.h"
 #include "tnl.h"
+#include "udp.h"
 
 struct tgw_sa *tgw_sas;
 uint16_t tgw_n_sas;
@@ -170,6 +171,50 @@ static const char *const state_keys[] = {"src", "dst", "proto", "spi", "reqid", 
 					 "enc", "auth", "replay_window", "esn", "if_id", "mark",
 					 "encap", "replay_oseq", "replay_seq", NULL};
 
+/*
+ * NAT-T (RFC 3948): `encap espinudp SPORT DPORT OADDR`, "encap": {"type": "espinudp",
+ * "sport": 4500, "dport": 4500}. ESP only; IPv4 (IPv6 espinudp is not supported yet).
+ */
+static int
+parse_encap(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_sa *sa)
+{
+	static const char *const keys[] = {"type", "sport", "dport", NULL};
+	static const char *const types[] = {"espinudp", NULL};
+	json_t *e = json_object_get(obj, "encap");
+	char p[256];
+	int64_t port;
+	int type, rc;
+
+	join(p, sizeof(p), path, "encap");
+	if (!json_is_object(e))
+		return tgw_cfg_err(c, p, e, "is not an object ({\"type\": \"espinudp\", "
+				   "\"sport\": 4500, \"dport\": 4500})");
+	if (tgw_cfg_keys(c, e, p, keys, NULL) < 0)
+		return -1;
+	rc = tgw_cfg_enum(c, e, p, "type", types, &type);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return tgw_cfg_err(c, p, e, "needs \"type\": \"espinudp\"");
+	if (sa->proto != IPPROTO_ESP)
+		return tgw_cfg_err(c, p, e, "UDP encapsulation is for ESP states only");
+	if (sa->family != 4)
+		return tgw_cfg_err(c, p, e, "NAT-T over IPv6 is not supported yet");
+	sa->natt = true;
+	sa->natt_sport = sa->natt_dport = 4500;
+	rc = tgw_cfg_int(c, e, p, "sport", 1, 65535, &port);
+	if (rc < 0)
+		return -1;
+	if (rc)
+		sa->natt_sport = (uint16_t)port;
+	rc = tgw_cfg_int(c, e, p, "dport", 1, 65535, &port);
+	if (rc < 0)
+		return -1;
+	if (rc)
+		sa->natt_dport = (uint16_t)port;
+	return 0;
+}
+
 static int
 parse_state(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_sa *sa)
 {
@@ -246,11 +291,8 @@ parse_state(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_sa 
 	if (tgw_cfg_int(c, obj, path, "replay_seq", 0, sa->esn ? INT64_MAX : UINT32_MAX, &x) < 0)
 		return -1;
 	sa->iseq = json_object_get(obj, "replay_seq") ? (uint64_t)x : 0;
-	if (json_object_get(obj, "encap")) {
-		join(p, sizeof(p), path, "encap");
-		return tgw_cfg_err(c, p, json_object_get(obj, "encap"),
-				   "NAT-T (espinudp) is not supported yet");
-	}
+	if (json_object_get(obj, "encap") && parse_encap(c, obj, path, sa) < 0)
+		return -1;
 
 	if (parse_alg(c, obj, path, "aead", &a.aead, aead_key, &a.aead_key_len, "icv_bits",
 		      &a.icv_bits) < 0 ||
@@ -921,6 +963,17 @@ carrier_add(struct tgw_cfg_ctx *c, struct tgw_sa *sa, int xfrmi)
 	return 0;
 }
 
+/* One of the ports' addresses? */
+static bool
+addr_is_ours(const struct tgw_ip *a)
+{
+	for (unsigned int p = 0; p < tgw.n_ports; p++)
+		for (unsigned int k = 0; k < tgw.ports[p].n_addrs; k++)
+			if (tgw_ip_eq(&tgw.ports[p].addrs[k].ip, a))
+				return true;
+	return false;
+}
+
 /*
  * The SA every inner packet of family fam (4 or 6) routed into vti t goes out with
  * when the out policy lookup cannot depend on the packet: the first out policy by
@@ -1019,6 +1072,17 @@ tgw_xfrm_finalize(struct tgw_cfg_ctx *c)
 		    carrier_add(c, sa, pol->if_id ? xfrmi_find(pol->if_id) : -1) < 0)
 			return -1;
 	}
+	/* NAT-T: ESP in UDP to the port of an SA towards one of our addresses (the IKE
+	 * daemon's encapsulation socket in the kernel) */
+	for (unsigned int s = 0; s < tgw_n_sas; s++) {
+		const struct tgw_sa *sa = &tgw_sas[s];
+		char p[64];
+
+		snprintf(p, sizeof(p), "xfrm.states[%u].encap.dport", s);
+		if (sa->natt && addr_is_ours(&sa->dst) &&
+		    tgw_udp_port_add(c, p, TGW_UDP_ESPINUDP, 4, sa->natt_dport, 0) < 0)
+			return -1;
+	}
 	if (tgw_sa_rt == NULL && tgw_n_sas) {
 		tgw_sa_rt = aligned_alloc(RTE_CACHE_LINE_SIZE, TGW_MAX_SAS * sizeof(*tgw_sa_rt));
 		if (tgw_sa_rt == NULL)
@@ -1071,6 +1135,8 @@ tgw_xfrm_summary(FILE *f)
 			fprintf(f, " mark 0x%x/0x%x", sa->mark, sa->mark_mask);
 		if (sa->if_id)
 			fprintf(f, " if_id %u", sa->if_id);
+		if (sa->natt)
+			fprintf(f, " encap espinudp %u %u", sa->natt_sport, sa->natt_dport);
 		fprintf(f, "\n");
 	}
 	for (unsigned int i = 0; i < tgw_n_policies; i++) {

@@ -126,6 +126,9 @@ edges_setup(void)
 		tgw_edges.ip6_local[IPPROTO_ESP] = edge_add(TGW_NODE_IP6_INPUT, TGW_NODE_ESP6_DECAP);
 		RTE_VERIFY(edge_add(TGW_NODE_IP6_LOOKUP, TGW_NODE_ESP6_DECAP) ==
 			   tgw_edges.ip6_local[IPPROTO_ESP]);
+		/* NAT-T (RFC 3948): ESP in UDP, the UDP header pulled off as FOU's */
+		tgw_edges.udp4_decap[IPPROTO_ESP] = edge_add(TGW_NODE_UDP4_LOCAL,
+							     TGW_NODE_ESP4_DECAP);
 		tgw_edges.ip4_local[IPPROTO_AH] = edge_add(TGW_NODE_IP4_INPUT, TGW_NODE_AH4_DECAP);
 		RTE_VERIFY(edge_add(TGW_NODE_IP4_LOOKUP, TGW_NODE_AH4_DECAP) ==
 			   tgw_edges.ip4_local[IPPROTO_AH]);

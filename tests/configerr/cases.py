@@ -867,9 +867,35 @@ CASES = [
     dict(name="xfrm_ah_without_auth",
          config=xfrm(states=[sa(proto="ah", aead=None)]),
          expect=["xfrm.states[0]", 'an AH state needs "auth"']),
-    dict(name="xfrm_state_encap_natt",
-         config=xfrm(states=[sa(encap={"type": "espinudp", "sport": 4500, "dport": 4500})]),
-         expect=["xfrm.states[0].encap", '"espinudp"', "NAT-T (espinudp) is not supported yet"]),
+    # NAT-T (RFC 3948): espinudp, ESP over IPv4 only
+    dict(name="xfrm_state_encap_natt_accepted",
+         config=xfrm(states=[sa(encap={"type": "espinudp", "sport": 4500, "dport": 4500}),
+                             sa(src="192.0.2.9", dst="192.0.2.1", spi=0x1001,
+                                encap={"type": "espinudp"})]),
+         exit=0, expect=["encap espinudp 4500 4500", "udp port 4500 ipv4 espinudp"]),
+    dict(name="xfrm_state_encap_not_object",
+         config=xfrm(states=[sa(encap="espinudp")]),
+         expect=["xfrm.states[0].encap", "is not an object"]),
+    dict(name="xfrm_state_encap_nonike",
+         config=xfrm(states=[sa(encap={"type": "espinudp-nonike"})]),
+         expect=["xfrm.states[0].encap.type", '"espinudp-nonike"']),
+    dict(name="xfrm_state_encap_ah",
+         config=xfrm(states=[sa(proto="ah", aead=None,
+                                auth={"name": "hmac(sha1)", "key": "0x" + "22" * 20},
+                                encap={"type": "espinudp"})]),
+         expect=["xfrm.states[0].encap", "for ESP states only"]),
+    dict(name="xfrm_state_encap_ipv6",
+         config=xfrm(states=[sa(src="2001:db8:ffff::1", dst="2001:db8:ffff::9",
+                                encap={"type": "espinudp"})]),
+         expect=["xfrm.states[0].encap", "NAT-T over IPv6 is not supported yet"]),
+    dict(name="xfrm_state_encap_port_0",
+         config=xfrm(states=[sa(encap={"type": "espinudp", "dport": 0})]),
+         expect=["xfrm.states[0].encap.dport", "0"]),
+    dict(name="xfrm_state_encap_port_taken",
+         config=xfrm(states=[sa(src="192.0.2.9", dst="192.0.2.1", spi=0x1001,
+                                encap={"type": "espinudp", "dport": 5555})],
+                     fn=lambda c: c.update(fou=[{"port": 5555, "ipproto": 4}])),
+         expect=["xfrm.states[0].encap.dport", "UDP port 5555 (IPv4) is already taken by fou"]),
     # policies and templates
     dict(name="xfrm_policies_not_an_array",
          config=xfrm(fn=lambda c: c["xfrm"].update(policies=pol())),
@@ -1041,6 +1067,10 @@ def check(case):
                 raise AssertionError(f"{how}: exit {p.returncode}, expected {want_exit}; "
                                      f"output: {msg[-800:]!r}")
             if want_exit == 0:
+                # an accepted configuration's --check summary shows what it was read as
+                for s in case.get("expect", []) if "--check" in args else []:
+                    if s not in msg:
+                        raise AssertionError(f"{how}: summary lacks {s!r}: {msg[-600:]!r}")
                 continue
             err = p.stderr.strip() or p.stdout.strip()
             if not err:

@@ -212,5 +212,73 @@ def test_ah_policy_based():
     assert_drops(r, {})
 
 
+# --------------------------------------------------------------------------- NAT-T
+
+NATT = {"type": "espinudp", "sport": 4500, "dport": 4500}
+
+
+def natt_cfg():
+    """The site config with the IPv4 SAs UDP-encapsulated (`encap espinudp 4500 4500`), plus
+    a plain inbound SA 0x503 the fwd policy also accepts."""
+    states = [_sa(WAN4, PEER4, OUT), _sa(PEER4, WAN4, IN), _sa(PEER4, WAN4, 0x503)]
+    states[0]["encap"] = dict(NATT)
+    states[1]["encap"] = dict(NATT)
+    return cfg(states=states, policies=site_policies()[:3])
+
+
+def in_udp(esp_pkt, sport=4500, dport=4500, chksum=None):
+    """scapy's IP/ESP from the peer carried in UDP (RFC 3948 section 2.1)."""
+    u = UDP(sport=sport, dport=dport) / bytes(esp_pkt[ESP])
+    if chksum is not None:
+        u.chksum = chksum
+    return IP(src=esp_pkt[IP].src, dst=esp_pkt[IP].dst, ttl=63) / u
+
+
+def test_natt_both_ways():
+    """With espinudp, forwarded traffic leaves as IP/UDP 4500->4500 (checksum 0, RFC 3948
+    2.1)/ESP that scapy decrypts once the UDP header is off; ESP in UDP from the peer (zero
+    or valid UDP checksum) is decrypted and forwarded; the inner MTU loses 8 more bytes
+    (1438: a 1439-byte DF packet gets fragmentation needed with 1438)."""
+    a = [udp4(id=i + 1, size=90 + i) for i in range(3)]
+    big = udp4(id=9, size=1439)
+    b = [udp4(src=REMOTE4, dst=LAN_HOST4, id=30 + i) for i in range(2)]
+    frames = [wan_in(in_udp(peer(IN).encrypt(b[0], seq_num=1), chksum=0)),
+              wan_in(in_udp(peer(IN).encrypt(b[1], seq_num=2)))]
+    r = tgw.run(natt_cfg(), {"lan0": [lan_in(p) for p in a + [big]], "wan0": frames})
+    got = r.out.get("wan0", [])
+    assert len(got) == 3, [f.summary() for f in got]
+    dec = []
+    for f in got:
+        assert UDP in f and (f[UDP].sport, f[UDP].dport, f[UDP].chksum) == (4500, 4500, 0)
+        assert f[IP].proto == 17 and f[UDP].len == len(f[IP]) - 20
+        esp = IP(src=f[IP].src, dst=f[IP].dst, proto=50) / bytes(f[UDP].payload)
+        assert ESP(bytes(f[UDP].payload)).spi == OUT
+        dec.append(peer(OUT).decrypt(IP(bytes(esp))))
+    assert_pkts([lan_out(d) for d in dec], [lan_out(fwd4(p)) for p in a], "decrypted")
+    lan = r.out.get("lan0", [])
+    err = [f for f in lan if ICMP in f]
+    assert len(err) == 1 and err[0][ICMP].nexthopmtu == 1438, [f.summary() for f in lan]
+    assert_pkts([f for f in lan if ICMP not in f], [lan_out(fwd4(p)) for p in b], "lan0")
+    assert_drops(r, {"too_big": 1})
+
+
+def test_natt_receive_rules():
+    """On UDP 4500: a one-byte 0xff keepalive is dropped (natt_keepalive); four zero bytes (the
+    non-ESP marker: IKE, for a daemon tungw has not) and a datagram shorter than four bytes
+    are natt_non_esp; ESP of the espinudp SA without UDP, and UDP-encapsulated ESP of the
+    plain SA 0x503, are esp_natt_mismatch (xfrm_input's encap type check)."""
+    inner = udp4(src=REMOTE4, dst=LAN_HOST4, id=50)
+    ike = IP(src=PEER4, dst=WAN4) / UDP(sport=4500, dport=4500) / (b"\0\0\0\0" + b"x" * 40)
+    frames = [wan_in(IP(src=PEER4, dst=WAN4) / UDP(sport=4500, dport=4500) / b"\xff"),
+              wan_in(ike),
+              wan_in(IP(src=PEER4, dst=WAN4) / UDP(sport=4500, dport=4500) / b"\x01\x02"),
+              wan_in(peer(IN).encrypt(inner, seq_num=1)),
+              wan_in(in_udp(SecurityAssociation(ESP, spi=0x503, tunnel_header=IP(
+                  src=PEER4, dst=WAN4), **SCAPY_GCM).encrypt(inner, seq_num=1)))]
+    r = tgw.run(natt_cfg(), {"wan0": frames})
+    assert_no_output(r, "lan0")
+    assert_drops(r, {"natt_keepalive": 1, "natt_non_esp": 2, "esp_natt_mismatch": 2})
+
+
 if __name__ == "__main__":
     tgw.main(globals())

@@ -9,7 +9,7 @@
 
 #include "udp.h"
 
-static const char *const kind_names[] = {"", "fou", "gue", "geneve", "vxlan"};
+static const char *const kind_names[] = {"", "fou", "gue", "geneve", "vxlan", "espinudp"};
 
 int
 tgw_udp_port_add(struct tgw_cfg_ctx *c, const char *path, uint8_t kind, uint8_t family,
@@ -21,7 +21,8 @@ tgw_udp_port_add(struct tgw_cfg_ctx *c, const char *path, uint8_t kind, uint8_t 
 	if (*slot) {
 		u = &tgw.udp_ports[*slot - 1];
 		/* tunnels of one kind share their port (one socket per port in the kernel) */
-		if (u->kind == kind && (kind == TGW_UDP_GENEVE || kind == TGW_UDP_VXLAN))
+		if (u->kind == kind && (kind == TGW_UDP_GENEVE || kind == TGW_UDP_VXLAN ||
+					kind == TGW_UDP_ESPINUDP))
 			return *slot - 1;
 		return tgw_cfg_err(c, path, NULL,
 				   "UDP port %u (IPv%u) is already taken by %s%s (as the kernel: "

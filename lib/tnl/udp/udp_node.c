@@ -33,6 +33,8 @@
 		[GUE_BAD_FLAGS] = TGW_DROP_NODE(gue_bad_flags), \
 		[GUE_CONTROL] = TGW_DROP_NODE(gue_control), \
 		[GUE_BAD_PROTO] = TGW_DROP_NODE(gue_bad_proto), \
+		[NATT_KEEPALIVE] = TGW_DROP_NODE(natt_keepalive), \
+		[NATT_NON_ESP] = TGW_DROP_NODE(natt_non_esp), \
 		[TGW_UDP_NO_TUNNEL] = TGW_DROP_NODE(no_tunnel), \
 	}
 
@@ -134,6 +136,24 @@ udp_demux(struct rte_mbuf *m, uint8_t *p, uint32_t off, uint32_t ulen, bool v6, 
 		pull = sizeof(struct rte_udp_hdr);
 		proto = u->ipproto;
 		break;
+	case TGW_UDP_ESPINUDP: {
+		/* RFC 3948 §2.2, §2.3 (the kernel's udp_encap_rcv for espinudp): a one-byte
+		 * 0xff is a NAT keepalive; four zero bytes (the non-ESP marker) start an IKE
+		 * message, for the IKE daemon (tungw has none); anything else is ESP */
+		const uint8_t *e8 = p + off + sizeof(struct rte_udp_hdr);
+		uint32_t n = ulen - sizeof(struct rte_udp_hdr);
+
+		if (unlikely(m->data_len < off + sizeof(struct rte_udp_hdr) + RTE_MIN(n, 4u)))
+			return UDP_TRUNC;
+		if (n == 1 && e8[0] == 0xff)
+			return NATT_KEEPALIVE;
+		if (n < 4 || tgw_be32_at(e8) == 0)
+			return NATT_NON_ESP;
+		tgw_meta(m)->natt = 1;
+		pull = sizeof(struct rte_udp_hdr);
+		proto = IPPROTO_ESP;
+		break;
+	}
 	default:
 		e = gue_parse(p + off + sizeof(struct rte_udp_hdr), ulen - sizeof(struct rte_udp_hdr),
 			      &proto);
