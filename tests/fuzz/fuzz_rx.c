@@ -12,7 +12,7 @@
  * rest is the Ethernet frame. The tailroom of every input segment is poisoned
  * for ASan, so a read past the packet is reported even inside the mempool.
  * FUZZ_RX_VERBOSE=1 prints what each input did: the frames sent (outer addresses,
- * protocol, ESP/AH SPI) and the drop reasons counted.
+ * protocol, ESP/AH SPI, also of ESP in UDP) and the drop reasons counted.
  *
  * Build: CC=clang meson setup build-fuzz -Dfuzz=true && ninja -C build-fuzz
  * Run:   build-fuzz/tests/fuzz/fuzz_rx -max_total_time=60 tests/fuzz/corpus/rx
@@ -48,6 +48,7 @@
 
 #define N_PORTS 2
 #define MAX_FRAME 4000
+#define NATT_PORT 4500 /* the UDP port of the NAT-T states below */
 
 /* Every tunnel type and mode (FOU/GUE receive ports and encap too), nested tunnels, a tunnel
  * loop, a wildcard tunnel, a tunnel address, a small-MTU port (fragmentation, too big), resolved
@@ -67,7 +68,11 @@
  * in) for 2001:db8:1::/64 <-> 2001:db8:20::/64, AH hmac(sha1) out (0x511) and in (0x510) for
  * 10.1.0.0/24 <-> 10.21.0.0/24; out, in and fwd policies for each pair, a fwd block policy for
  * 10.22.0.0/24; the in SAs without replay window. Their presence sends every forwarded packet
- * through the fwd (clear) and out policies, and decrypts SA 0x300's packets too. */
+ * through the fwd (clear) and out policies, and decrypts SA 0x300's packets too.
+ * NAT-T (RFC 3948, policy-based) with 192.0.2.11: rfc4106(gcm(aes)) ESP in UDP 4500 -> 4500
+ * out (0x701) and in (0x700, no window) for 10.1.0.0/24 <-> 10.30.0.0/24, out, in and fwd
+ * policies; the in SA makes UDP port 4500 a NAT-T receive port (keepalive, non-ESP marker,
+ * ESP pulled out of UDP for the ESP decap node, which checks the SA's encapsulation). */
 static const char config_fmt[] =
 	"{\"ports\": [\n"
 	" {\"name\": \"wan0\", \"device\": \"%s\", \"mac\": \"02:00:00:00:00:01\", \"mtu\": 1400,\n"
@@ -153,6 +158,7 @@ static const char config_fmt[] =
 	" {\"dst\": \"10.20.0.0/24\", \"via\": \"192.0.2.10\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"10.21.0.0/24\", \"via\": \"192.0.2.10\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"2001:db8:20::/64\", \"via\": \"2001:db8:ff::10\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"10.30.0.0/24\", \"via\": \"192.0.2.11\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"default\", \"via\": \"192.0.2.254\"},\n"
 	" {\"dst\": \"default6\", \"via\": \"2001:db8:ff::fe\", \"dev\": \"wan0\"}],\n"
 	" \"neighbors\": [\n"
@@ -164,6 +170,7 @@ static const char config_fmt[] =
 	" {\"dst\": \"192.0.2.7\", \"lladdr\": \"02:00:00:00:00:07\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"192.0.2.9\", \"lladdr\": \"02:00:00:00:00:09\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"192.0.2.10\", \"lladdr\": \"02:00:00:00:00:10\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"192.0.2.11\", \"lladdr\": \"02:00:00:00:00:11\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"192.0.2.254\", \"lladdr\": \"02:00:00:00:00:fe\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"2001:db8:ff::7\", \"lladdr\": \"02:00:00:00:00:07\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"2001:db8:ff::2\", \"lladdr\": \"02:00:00:00:00:02\", \"dev\": \"wan0\"},\n"
@@ -231,7 +238,17 @@ static const char config_fmt[] =
 	" {\"src\": \"192.0.2.10\", \"dst\": \"192.0.2.1\", \"proto\": \"ah\",\n"
 	"  \"spi\": \"0x510\", \"mode\": \"tunnel\", \"replay_window\": 0,\n"
 	"  \"auth\": {\"name\": \"hmac(sha1)\",\n"
-	"   \"key\": \"0x303132333435363738393a3b3c3d3e3f40414243\"}}],\n"
+	"   \"key\": \"0x303132333435363738393a3b3c3d3e3f40414243\"}},\n"
+	" {\"src\": \"192.0.2.1\", \"dst\": \"192.0.2.11\", \"proto\": \"esp\",\n"
+	"  \"spi\": \"0x701\", \"mode\": \"tunnel\",\n"
+	"  \"encap\": {\"type\": \"espinudp\", \"sport\": 4500, \"dport\": 4500},\n"
+	"  \"aead\": {\"name\": \"rfc4106(gcm(aes))\",\n"
+	"   \"key\": \"0xc0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3\", \"icv_bits\": 128}},\n"
+	" {\"src\": \"192.0.2.11\", \"dst\": \"192.0.2.1\", \"proto\": \"esp\",\n"
+	"  \"spi\": \"0x700\", \"mode\": \"tunnel\", \"replay_window\": 0,\n"
+	"  \"encap\": {\"type\": \"espinudp\", \"sport\": 4500, \"dport\": 4500},\n"
+	"  \"aead\": {\"name\": \"rfc4106(gcm(aes))\",\n"
+	"   \"key\": \"0xa0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3\", \"icv_bits\": 128}}],\n"
 	" \"policies\": [\n"
 	" {\"dir\": \"in\", \"mark\": 5, \"src\": \"10.98.0.0/16\", \"action\": \"block\"},\n"
 	" {\"dir\": \"in\", \"mark\": 5, \"src\": \"10.99.0.0/16\", \"tmpl\": [{\"src\": \"192.0.2.9\",\n"
@@ -278,7 +295,16 @@ static const char config_fmt[] =
 	" {\"dir\": \"fwd\", \"src\": \"10.21.0.0/24\", \"dst\": \"10.1.0.0/24\",\n"
 	"  \"tmpl\": [{\"src\": \"192.0.2.10\", \"dst\": \"192.0.2.1\", \"proto\": \"ah\",\n"
 	"   \"mode\": \"tunnel\"}]},\n"
-	" {\"dir\": \"fwd\", \"dst\": \"10.22.0.0/24\", \"action\": \"block\"}]}}\n";
+	" {\"dir\": \"fwd\", \"dst\": \"10.22.0.0/24\", \"action\": \"block\"},\n"
+	" {\"dir\": \"out\", \"src\": \"10.1.0.0/24\", \"dst\": \"10.30.0.0/24\",\n"
+	"  \"tmpl\": [{\"src\": \"192.0.2.1\", \"dst\": \"192.0.2.11\", \"proto\": \"esp\",\n"
+	"   \"mode\": \"tunnel\"}]},\n"
+	" {\"dir\": \"in\", \"src\": \"10.30.0.0/24\", \"dst\": \"10.1.0.0/24\",\n"
+	"  \"tmpl\": [{\"src\": \"192.0.2.11\", \"dst\": \"192.0.2.1\", \"proto\": \"esp\",\n"
+	"   \"mode\": \"tunnel\"}]},\n"
+	" {\"dir\": \"fwd\", \"src\": \"10.30.0.0/24\", \"dst\": \"10.1.0.0/24\",\n"
+	"  \"tmpl\": [{\"src\": \"192.0.2.11\", \"dst\": \"192.0.2.1\", \"proto\": \"esp\",\n"
+	"   \"mode\": \"tunnel\"}]}]}}\n";
 
 static struct rte_ring *rx_ring[N_PORTS], *tx_ring[N_PORTS];
 static uint16_t port_id[N_PORTS];
@@ -382,12 +408,13 @@ run_worker(void)
 	rte_eal_wait_lcore(worker);
 }
 
-/* FUZZ_RX_VERBOSE: one line per frame sent, its outer IP header (and an ESP/AH SPI). */
+/* FUZZ_RX_VERBOSE: one line per frame sent, its outer IP header (and an ESP/AH SPI, also of
+ * ESP in UDP to or from NATT_PORT). */
 static void
 describe(int p, const struct rte_mbuf *m)
 {
 	static const char *const port_name[N_PORTS] = {"wan0", "lan0"};
-	uint8_t buf[14 + 40 + 8];
+	uint8_t buf[14 + 60 + 8 + 4];
 	const uint8_t *f = rte_pktmbuf_read(m, 0, RTE_MIN(m->pkt_len, sizeof(buf)), buf);
 	uint32_t len = RTE_MIN(m->pkt_len, sizeof(buf));
 	char src[INET6_ADDRSTRLEN] = "?", dst[INET6_ADDRSTRLEN] = "?";
@@ -423,6 +450,14 @@ describe(int p, const struct rte_mbuf *m)
 
 		memcpy(&spi, l4 + (proto == IPPROTO_AH ? 4 : 0), sizeof(spi));
 		fprintf(stderr, ", %s spi 0x%" PRIx32, proto == IPPROTO_AH ? "ah" : "esp",
+			rte_be_to_cpu_32(spi));
+	} else if (proto == IPPROTO_UDP && l4 + 8 + 4 <= f + len &&
+		   ((l4[0] << 8 | l4[1]) == NATT_PORT || (l4[2] << 8 | l4[3]) == NATT_PORT)) {
+		rte_be32_t spi;
+
+		memcpy(&spi, l4 + 8, sizeof(spi));
+		fprintf(stderr, ", udp %u > %u csum 0x%04x, espinudp spi 0x%" PRIx32,
+			l4[0] << 8 | l4[1], l4[2] << 8 | l4[3], l4[6] << 8 | l4[7],
 			rte_be_to_cpu_32(spi));
 	}
 	fprintf(stderr, "\n");

@@ -442,6 +442,63 @@ RX["lan_pb_ah_out"] = (1, l(in4(src="10.1.0.5", dst="10.21.0.9")))
 RX["lan_pb_esp_too_big_df"] = (1, l(IP(src="10.1.0.5", dst="10.20.0.9", flags="DF") / u(1360)))
 RX["lan_pb_fwd_block"] = (1, l(in4(src="10.1.0.5", dst="10.22.0.9")))
 
+# ---- NAT-T (RFC 3948) with NATT_PEER, policy-based: ESP rfc4106(gcm(aes)) in UDP 4500 -> 4500,
+# in 0x700 (no window: any order) for 10.30.0.0/24 -> lan0's subnet, out 0x701; out, in and
+# fwd policies. UDP 4500 to the gateway: a one-byte 0xff is a keepalive, four zero bytes (the
+# non-ESP marker) or fewer than four bytes are not ESP, the rest is ESP of a NAT-T SA. The
+# fuzz_rx input is one frame: a fragmented datagram is seeded as its first and last fragments
+# (each alone; the chain seed travels as a reassembled one does). ----
+NATT_PEER = "192.0.2.11"
+K_NATT_IN = _k(0xa0, 20)
+_ne = _sa(0x700, NATT_PEER, GW4, crypt_algo="AES-GCM", crypt_key=K_NATT_IN)
+
+
+def in_udp(esp_pkt, chksum=0, sport=4500, dport=4500, **kw):
+    """esp_pkt (outer IPv4 / ESP) with the ESP in UDP (RFC 3948 §2.1): checksum zero, or
+    computed (None), or the one given; kw for the outer IP header."""
+    return (IP(src=esp_pkt[IP].src, dst=esp_pkt[IP].dst, **kw) /
+            UDP(sport=sport, dport=dport, chksum=chksum) / Raw(bytes(esp_pkt[ESP])))
+
+
+def natt(payload, **kw):  # UDP 4500 -> 4500 from NATT_PEER to the gateway
+    return w(IP(src=NATT_PEER, dst=GW4) / UDP(sport=4500, dport=4500, **kw) / Raw(payload))
+
+
+_IKE_INIT = (b"\0" * 4 + struct.pack("!QQBBBBII", 0x1122334455667788, 0, 33, 0x20, 34, 0x08,
+                                       0, 28))   # non-ESP marker, IKEv2 IKE_SA_INIT header
+RX["wan_natt_esp_fwd"] = (0, w(in_udp(esp_enc(_ne, in4(src="10.30.0.5"), 1))))
+RX["wan_natt_esp_fwd_csum"] = (0, w(in_udp(esp_enc(_ne, in4(src="10.30.0.5"), 2), chksum=None)))
+RX["chain_wan_natt_esp_fwd"] = (2, w(in_udp(esp_enc(_ne, IP(src="10.30.0.5", dst="10.1.0.5") /
+                                                    u(300), 3))))
+RX["wan_natt_esp_in_gw_echo"] = (0, w(in_udp(esp_enc(_ne, IP(src="10.30.0.5", dst="10.1.0.1") /
+                                                     ICMP() / Raw(b"ping"), 4))))
+RX["wan_natt_esp_ip_options"] = (0, w(in_udp(esp_enc(_ne, in4(src="10.30.0.5"), 5),
+                                             options=[IPOption_NOP()] * 4)))
+_tr = IP(bytes(in_udp(esp_enc(_ne, in4(src="10.30.0.5"), 6))) + b"\xee" * 6)
+_tr.len += 6
+del _tr.chksum
+RX["wan_natt_esp_ip_trailer"] = (0, w(_tr))   # UDP length < IP payload: trimmed
+RX["wan_natt_bad_csum"] = (0, w(in_udp(esp_enc(_ne, in4(src="10.30.0.5"), 7), chksum=0x1234)))
+RX["wan_natt_keepalive"] = (0, natt(b"\xff"))
+RX["wan_natt_ike"] = (0, natt(_IKE_INIT))
+RX["wan_natt_short"] = (0, natt(b"\x01\x02"))
+RX["wan_natt_udp_len_long"] = (0, natt(bytes(esp_enc(_ne, in4(src="10.30.0.5"), 8)[ESP]),
+                                       len=400))
+RX["wan_natt_esp_truncated"] = (0, natt(bytes(esp_enc(_ne, in4(src="10.30.0.5"), 9)[ESP])
+                                        [:8 + 8 + 10]))
+RX["wan_natt_esp_icv_flip"] = (0, w(flip_last(in_udp(esp_enc(_ne, in4(src="10.30.0.5"), 10)))))
+# the state's encapsulation is the packet's: ESP in UDP for the plain policy-based SA 0x500,
+# plain ESP for the NAT-T SA
+RX["wan_natt_plain_sa_in_udp"] = (0, w(in_udp(esp_enc(_pe, in4(src="10.20.0.5"), 11))))
+RX["wan_natt_sa_plain_esp"] = (0, w(esp_enc(_ne, in4(src="10.30.0.5"), 12)))
+_nf = fragment(in_udp(esp_enc(_ne, IP(src="10.30.0.5", dst="10.1.0.5") / u(300), 13)),
+               fragsize=200)
+RX["wan_natt_frag_first"] = (0, w(_nf[0]))
+RX["wan_natt_frag_last"] = (0, w(_nf[-1]))
+# lan0: the out policy (leaves as IP/UDP/ESP, checksum 0), too big for the SA with DF
+RX["lan_natt_esp_out"] = (1, l(in4(src="10.1.0.5", dst="10.30.0.9")))
+RX["lan_natt_too_big_df"] = (1, l(IP(src="10.1.0.5", dst="10.30.0.9", flags="DF") / u(1360)))
+
 
 
 def load_text(p):
