@@ -111,6 +111,9 @@ struct tgw_tunnel {
 	/* the SA every inner IPv4 [0] / IPv6 [1] packet goes out with without a policy
 	 * lookup: an SA carrier's, or a vti's when one out policy catches all; else -1 */
 	int32_t out_sa[2];
+	/* a transport-mode ESP state protecting this tunnel's outer packets (policy-based
+	 * out policy), TGW_TSA_NO_STATE when the policy's template finds none, else -1 */
+	int32_t xfrm_tsa;
 	int16_t bridge; /* L2 tunnels: the bridge it is a member of, or -1 */
 	/* UDP: FOU/GUE "encap" of ipip, sit, gre; geneve and vxlan */
 	uint8_t outer;      /* outer family, 4 or 6 */
@@ -153,6 +156,7 @@ enum tgw_nh_kind {
 #define TGW_NH_NONE UINT32_MAX
 /* meta.tunnel of a forwarded packet on its way through the policy-based out policies */
 #define TGW_TUNNEL_NONE UINT16_MAX
+#define TGW_TSA_NO_STATE (-2)
 
 struct tgw_nh {
 	uint8_t kind;

@@ -12,6 +12,8 @@
 #define TGW_NODE_ESP4_DECAP "tgw_esp4_decap"
 #define TGW_NODE_ESP6_DECAP "tgw_esp6_decap"
 #define TGW_NODE_XFRM_OUT "tgw_xfrm_out"
+#define TGW_NODE_ESP4_TRANSPORT "tgw_esp4_transport"
+#define TGW_NODE_ESP6_TRANSPORT "tgw_esp6_transport"
 #define TGW_NODE_AH4_ENCAP "tgw_ah4_encap"
 #define TGW_NODE_AH6_ENCAP "tgw_ah6_encap"
 #define TGW_NODE_AH4_DECAP "tgw_ah4_decap"

@@ -113,18 +113,21 @@ esp_encap_sa(const struct tgw_tunnel *t, bool v6, int32_t pol_idx, int32_t *sa_i
 }
 
 /*
- * Prepare one packet for SA sa_idx: the ESP header, IV and trailer around the inner
- * packet and the crypto op. Returns TGW_ENCAP_PENDING with the op filled, or the edge.
+ * ESP around the payload of m for SA sa_idx with sequence number seq: the payload is the
+ * plen bytes after the first hlen (0 in tunnel mode; the IP header in transport mode,
+ * which moves to the front), next header nh. The ESP header and IV go in front of the
+ * payload, the trailer after it, and the crypto op is filled. Returns
+ * TGW_ENCAP_PENDING, or the edge (ESP_ENCAP_* or TGW_ENCAP_NO_MBUF).
  */
 static __rte_always_inline uint16_t
-esp_encap_prepare(struct rte_mbuf *m, int32_t sa_idx, uint64_t seq, const struct tgw_inner *in,
-		  struct tgw_esp_op *op)
+esp_wrap(struct rte_mbuf *m, int32_t sa_idx, uint64_t seq, uint32_t hlen, uint32_t plen,
+	 uint8_t nh, struct tgw_esp_op *op)
 {
 	const struct tgw_sa *sa = &tgw_sas[sa_idx];
 	const struct tgw_sa_crypto *cr = sa->cr;
 	struct rte_esp_hdr *esp;
 	uint32_t pad, tail, esp_len;
-	uint8_t *tr;
+	uint8_t *tr, *start;
 
 	/* RFC 4303 §3.3.3: the counter never cycles */
 	if (unlikely(sa->esn ? seq == 0 : seq > UINT32_MAX))
@@ -133,16 +136,19 @@ esp_encap_prepare(struct rte_mbuf *m, int32_t sa_idx, uint64_t seq, const struct
 		return ESP_ENCAP_NONLINEAR;
 	/* RFC 4303 §2.4: payload, padding, pad length and next header end 4-aligned (or on
 	 * the cipher's block); the padding is 1, 2, 3, ... */
-	pad = (cr->block - ((in->len + 2) & (cr->block - 1))) & (cr->block - 1);
+	pad = (cr->block - ((plen + 2) & (cr->block - 1))) & (cr->block - 1);
 	tail = pad + 2 + cr->icv_len;
 	tr = (uint8_t *)tgw_pktmbuf_append(m, tail);
-	esp = (struct rte_esp_hdr *)rte_pktmbuf_prepend(m, sizeof(*esp) + cr->iv_len);
-	if (unlikely(tr == NULL || esp == NULL))
+	start = (uint8_t *)rte_pktmbuf_prepend(m, sizeof(*esp) + cr->iv_len);
+	if (unlikely(tr == NULL || start == NULL))
 		return TGW_ENCAP_NO_MBUF;
+	if (hlen)
+		memmove(start, start + sizeof(*esp) + cr->iv_len, hlen);
+	esp = (struct rte_esp_hdr *)(start + hlen);
 	for (uint32_t i = 0; i < pad; i++)
 		tr[i] = (uint8_t)(i + 1);
 	tr[pad] = (uint8_t)pad;
-	tr[pad + 1] = in->v6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
+	tr[pad + 1] = nh;
 	esp->spi = rte_cpu_to_be_32(sa->spi);
 	esp->seq = rte_cpu_to_be_32((uint32_t)seq);
 	if (cr->iv_len == 16) {
@@ -157,7 +163,7 @@ esp_encap_prepare(struct rte_mbuf *m, int32_t sa_idx, uint64_t seq, const struct
 
 		memcpy(esp + 1, &iv, 8);
 	}
-	esp_len = sizeof(*esp) + cr->iv_len + in->len + pad + 2;
+	esp_len = sizeof(*esp) + cr->iv_len + plen + pad + 2;
 	op->c = cr;
 	op->esp = (uint8_t *)esp;
 	op->len = esp_len;
@@ -284,7 +290,9 @@ esp_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 	for (uint16_t i = 0; i < n; i++) {
 		if (nexts[i] != TGW_ENCAP_PENDING)
 			continue;
-		nexts[i] = esp_encap_prepare(pkts[i], sa[i], seq[i], &in[i], &ops[n_ops]);
+		/* tunnel mode: the inner packet is the payload (RFC 4303 §3.1.2) */
+		nexts[i] = esp_wrap(pkts[i], sa[i], seq[i], 0, in[i].len,
+				    in[i].v6 ? IPPROTO_IPV6 : IPPROTO_IPIP, &ops[n_ops]);
 		if (nexts[i] == TGW_ENCAP_PENDING)
 			idx[n_ops++] = i;
 	}
@@ -339,6 +347,119 @@ static struct rte_node_register esp6_encap_node = {
 		       ESP_ENCAP_NEXT_NODES},
 };
 RTE_NODE_REGISTER(esp6_encap_node);
+
+/* ---- transport mode: the gateway's own packets ---- */
+
+/*
+ * A tunnel's outer packet (tgw_tnl_encap_done: meta.aux the state, meta.nh the cached
+ * next hop or none) gets transport-mode ESP (RFC 4303 §3.1.1): the ESP header after
+ * the IP header (IPv6: after the fixed header; the encapsulation limit option of an
+ * ip6tnl travels encrypted, which §3.1.1 allows), the IP payload encrypted with its
+ * protocol as the next header. Then to rewrite, or lookup without a next hop.
+ */
+enum {
+	ESPT_REWRITE,
+	ESPT_LOOKUP,
+	ESPT_NO_STATE,
+	ESPT_SEQ_OVERFLOW,
+	ESPT_CRYPTO,
+	ESPT_NONLINEAR,
+	ESPT_NO_MBUF,
+	ESPT_NB
+};
+
+static uint16_t
+esp_transport_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		    bool whole, bool v6)
+{
+	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
+	uint16_t nexts[TGW_IPSEC_CHUNK], idx[TGW_IPSEC_CHUNK], n_ops = 0;
+	struct tgw_esp_op ops[TGW_IPSEC_CHUNK];
+	int32_t sa[TGW_IPSEC_CHUNK];
+	uint64_t seq[TGW_IPSEC_CHUNK];
+	uint32_t plen[TGW_IPSEC_CHUNK];
+	struct sa_acc sacc = {.sa = -1};
+
+	for (uint16_t i = 0; i < n; i++) {
+		sa[i] = (int32_t)tgw_meta(pkts[i])->aux;
+		nexts[i] = sa[i] >= 0 ? TGW_ENCAP_PENDING : ESPT_NO_STATE;
+	}
+	tgw_seq_take(sa, nexts, TGW_ENCAP_PENDING, n, seq);
+	for (uint16_t i = 0; i < n; i++) {
+		const uint8_t *p = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		uint32_t hlen = v6 ? sizeof(struct rte_ipv6_hdr) : (p[0] & 0xf) * 4u;
+		uint16_t r;
+
+		if (nexts[i] != TGW_ENCAP_PENDING)
+			continue;
+		plen[i] = pkts[i]->pkt_len - hlen;
+		r = esp_wrap(pkts[i], sa[i], seq[i], hlen, plen[i], v6 ? p[6] : p[9], &ops[n_ops]);
+		nexts[i] = r == TGW_ENCAP_PENDING ? r
+			   : r == ESP_ENCAP_SEQ_OVERFLOW ? ESPT_SEQ_OVERFLOW
+			   : r == ESP_ENCAP_NONLINEAR ? ESPT_NONLINEAR : ESPT_NO_MBUF;
+		if (r == TGW_ENCAP_PENDING)
+			idx[n_ops++] = i;
+	}
+	if (n_ops)
+		tgw_esp_crypt_burst(tgw_crypto_mgr(), ops, n_ops, true);
+	for (uint16_t j = 0; j < n_ops; j++) {
+		uint16_t i = idx[j];
+		struct rte_mbuf *m = pkts[i];
+		uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+
+		if (unlikely(ops[j].status != TGW_CRYPTO_OK)) {
+			nexts[i] = ESPT_CRYPTO;
+			continue;
+		}
+		if (!v6) {
+			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p;
+
+			ip->next_proto_id = IPPROTO_ESP;
+			ip->total_length = rte_cpu_to_be_16((uint16_t)m->pkt_len);
+			ip->hdr_checksum = 0;
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+		} else {
+			struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)p;
+
+			ip6->proto = IPPROTO_ESP;
+			ip6->payload_len =
+				rte_cpu_to_be_16((uint16_t)(m->pkt_len - sizeof(*ip6)));
+		}
+		sa_acc_add(&sacc, sa[i], plen[i]);
+		nexts[i] = tgw_meta(m)->nh != TGW_NH_NONE ? ESPT_REWRITE : ESPT_LOOKUP;
+	}
+	sa_acc_flush(&sacc);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
+	return n;
+}
+
+TGW_IPSEC_PROCESS(esp4_transport_process, esp_transport_chunk, false)
+TGW_IPSEC_PROCESS(esp6_transport_process, esp_transport_chunk, true)
+
+#define ESPT_NEXT_NODES \
+	[ESPT_NO_STATE] = TGW_DROP_NODE(xfrm_no_state), \
+	[ESPT_SEQ_OVERFLOW] = TGW_DROP_NODE(esp_seq_overflow), \
+	[ESPT_CRYPTO] = TGW_DROP_NODE(ipsec_crypto_error), \
+	[ESPT_NONLINEAR] = TGW_DROP_NODE(ipsec_nonlinear), \
+	[ESPT_NO_MBUF] = TGW_DROP_NODE(no_mbuf)
+
+static struct rte_node_register esp4_transport_node = {
+	.name = TGW_NODE_ESP4_TRANSPORT,
+	.process = esp4_transport_process,
+	.nb_edges = ESPT_NB,
+	.next_nodes = {[ESPT_REWRITE] = "tgw_ip4_rewrite", [ESPT_LOOKUP] = "tgw_ip4_lookup",
+		       ESPT_NEXT_NODES},
+};
+RTE_NODE_REGISTER(esp4_transport_node);
+
+static struct rte_node_register esp6_transport_node = {
+	.name = TGW_NODE_ESP6_TRANSPORT,
+	.process = esp6_transport_process,
+	.nb_edges = ESPT_NB,
+	.next_nodes = {[ESPT_REWRITE] = "tgw_ip6_rewrite", [ESPT_LOOKUP] = "tgw_ip6_lookup",
+		       ESPT_NEXT_NODES},
+};
+RTE_NODE_REGISTER(esp6_transport_node);
 
 /* ---- decap ---- */
 
@@ -419,7 +540,9 @@ esp_decap_prepare(struct rte_mbuf *m, struct decap_ctx *c, const struct tgw_ipse
 	if (unlikely(sa->natt != tgw_meta(m)->natt))
 		return ESP_DECAP_NATT_MISMATCH;
 	tgw_meta(m)->natt = 0;
-	if (unlikely(sa->mode != TGW_XFRM_TUNNEL))
+	/* transport mode for the gateway's own traffic, policy-based only */
+	if (unlikely(sa->mode != TGW_XFRM_TUNNEL &&
+		     (sa->mode != TGW_XFRM_TRANSPORT || e->tunnel >= 0)))
 		return TGW_DECAP_MODE;
 	cr = sa->cr;
 	esp_len = m->pkt_len - e->off;
@@ -444,6 +567,46 @@ esp_decap_prepare(struct rte_mbuf *m, struct decap_ctx *c, const struct tgw_ipse
 	op->esp = rte_pktmbuf_mtod_offset(m, uint8_t *, e->off);
 	op->len = esp_len - cr->icv_len;
 	op->seq_hi = (uint32_t)(e->seq >> 32);
+	return ESP_PENDING;
+}
+
+/*
+ * Transport mode (RFC 4303 §3.1.1): the IP header (hlen bytes, through the extension
+ * headers before ESP) moves over the ESP header and IV (ehl bytes) and announces the
+ * payload's protocol nh; the packet goes back to IP input as received on its port.
+ */
+static __rte_always_inline uint16_t
+esp_transport_strip(struct rte_mbuf *m, uint32_t hlen, uint32_t ehl, uint8_t nh)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+
+	memmove(p + ehl, p, hlen);
+	p = (uint8_t *)rte_pktmbuf_adj(m, ehl);
+	if ((p[0] >> 4) == 4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p;
+
+		ip->next_proto_id = nh;
+		ip->total_length = rte_cpu_to_be_16((uint16_t)m->pkt_len);
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		return ESP_PENDING;
+	}
+	{
+		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)p;
+		uint8_t *nhp = &ip6->proto;
+
+		uint8_t type = ip6->proto;
+
+		/* the next header field that named ESP: the last extension header's (IPv6
+		 * input validated them) */
+		for (uint32_t off = sizeof(*ip6); off < hlen;) {
+			nhp = p + off;
+			off += type == IPPROTO_FRAGMENT ? 8u : (p[off + 1] + 1u) * 8;
+			type = *nhp;
+		}
+		*nhp = nh;
+		ip6->payload_len = rte_cpu_to_be_16((uint16_t)(m->pkt_len - sizeof(*ip6)));
+	}
 	return ESP_PENDING;
 }
 
@@ -478,6 +641,12 @@ esp_decap_finish(struct rte_mbuf *m, struct decap_ctx *c, const struct esp_in *e
 			return ESP_DECAP_PADDING;
 	if (unlikely(nh == TGW_ESP_NH_TFC))
 		return ESP_DECAP_TFC;
+	if (sa->mode == TGW_XFRM_TRANSPORT) {
+		rte_pktmbuf_trim(m, pad + 2u + cr->icv_len);
+		sa_acc_add(&c->sacc, e->sa, m->pkt_len - e->off - sizeof(struct rte_esp_hdr) -
+						    cr->iv_len);
+		return esp_transport_strip(m, e->off, sizeof(struct rte_esp_hdr) + cr->iv_len, nh);
+	}
 	if (unlikely(nh != IPPROTO_IPIP && nh != IPPROTO_IPV6))
 		return ESP_DECAP_NEXT_HEADER;
 	rte_pktmbuf_trim(m, pad + 2u + cr->icv_len);

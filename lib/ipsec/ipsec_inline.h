@@ -295,6 +295,44 @@ tgw_xfrm_for_us(const uint8_t *p, bool v6)
 }
 
 /*
+ * A packet for the gateway that came in the clear (meta.xfrm 0), against the in policies
+ * when policy-based ones exist (the kernel's xfrm4_policy_check / xfrm6_policy_check at
+ * local delivery): a matching policy with a template requires IPsec, a block policy
+ * drops. ESP and AH are checked after decryption instead, and ESP in UDP (NAT-T) is
+ * taken off before the policy (udp_queue_rcv_skb). Returns a TGW_XFRM_IN_* verdict.
+ */
+static inline int
+tgw_xfrm_local_clear(const struct rte_mbuf *m, uint8_t proto, uint32_t l4off)
+{
+	const struct tgw_ipsec_tables *tb = __atomic_load_n(&tgw_ipsec_tab, __ATOMIC_ACQUIRE);
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	bool v6 = (p[0] >> 4) == 6;
+	struct tgw_spd4_key k4;
+	struct tgw_spd6_key k6;
+	const struct tgw_policy *pol;
+	const uint8_t *d;
+	uint32_t r = 0;
+
+	if (proto == IPPROTO_ESP || proto == IPPROTO_AH || tb == NULL ||
+	    tb->spd[TGW_XFRM_IN][v6] == NULL)
+		return TGW_XFRM_IN_OK;
+	if (proto == IPPROTO_UDP && m->data_len >= l4off + 4 &&
+	    tgw.udp_demux[v6][tgw_be16_at(p + l4off + 2)] &&
+	    tgw.udp_ports[tgw.udp_demux[v6][tgw_be16_at(p + l4off + 2)] - 1].kind ==
+		    TGW_UDP_ESPINUDP)
+		return TGW_XFRM_IN_OK;
+	sel_key(p, m->data_len, 0, 0, &k4, &k6);
+	d = v6 ? (const uint8_t *)&k6 : (const uint8_t *)&k4;
+	rte_acl_classify(tb->spd[TGW_XFRM_IN][v6], &d, &r, 1, 1);
+	if (r == 0)
+		return TGW_XFRM_IN_OK;
+	pol = &tgw_policies[r - 1];
+	if (pol->block)
+		return TGW_XFRM_IN_BLOCK;
+	return pol->n_tmpls ? TGW_XFRM_IN_MISMATCH : TGW_XFRM_IN_OK;
+}
+
+/*
  * The last pass of the decap nodes (RFC 4301 §5.2, the kernel's __xfrm_policy_check):
  * each decapsulated inner packet (skip[i] false) that SA sa[i] carried, keyed with
  * mark[i] (the vti's ikey), against the in policies, or the fwd policies when the SA

@@ -200,6 +200,8 @@ parse_encap(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_sa 
 		return tgw_cfg_err(c, p, e, "UDP encapsulation is for ESP states only");
 	if (sa->family != 4)
 		return tgw_cfg_err(c, p, e, "NAT-T over IPv6 is not supported yet");
+	if (sa->mode != TGW_XFRM_TUNNEL)
+		return tgw_cfg_err(c, p, e, "NAT-T in transport mode is not supported yet");
 	sa->natt = true;
 	sa->natt_sport = sa->natt_dport = 4500;
 	rc = tgw_cfg_int(c, e, p, "sport", 1, 65535, &port);
@@ -262,15 +264,16 @@ parse_state(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_sa 
 	sa->reqid = json_object_get(obj, "reqid") ? (uint32_t)x : 0;
 	if (tgw_cfg_enum(c, obj, path, "mode", mode_names, &mode) < 0)
 		return -1;
-	sa->mode = mode;
+	sa->mode = mode; /* transport without "mode", as ip xfrm */
 	join(p, sizeof(p), path, "mode");
-	if (json_object_get(obj, "mode") == NULL)
-		return tgw_cfg_err(c, path, NULL, "a state without \"mode\" is in transport mode "
-				   "(ip xfrm's default), which is not supported yet: give \"mode\": "
-				   "\"tunnel\"");
-	if (mode != TGW_XFRM_TUNNEL)
+	if (mode == TGW_XFRM_BEET)
 		return tgw_cfg_err(c, p, json_object_get(obj, "mode"),
-				   "mode %s is not supported yet (tunnel mode is)", mode_names[mode]);
+				   "mode beet is not supported yet (tunnel and transport are)");
+	if (mode == TGW_XFRM_TRANSPORT && sa->proto == IPPROTO_AH)
+		return tgw_cfg_err(c, json_object_get(obj, "mode") ? p : path,
+				   json_object_get(obj, "mode"),
+				   "AH in transport mode%s is not supported yet (ESP is)",
+				   json_object_get(obj, "mode") ? "" : " (the default)");
 	if (tgw_cfg_int(c, obj, path, "if_id", 0, UINT32_MAX, &x) < 0)
 		return -1;
 	sa->if_id = json_object_get(obj, "if_id") ? (uint32_t)x : 0;
@@ -419,12 +422,12 @@ parse_tmpl(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_xfrm
 	if (tgw_cfg_enum(c, obj, path, "mode", mode_names, &mode) < 0)
 		return -1;
 	t->mode = mode;
-	if (mode != TGW_XFRM_TUNNEL) {
+	if (mode == TGW_XFRM_BEET || (mode == TGW_XFRM_TRANSPORT && t->proto == IPPROTO_AH)) {
 		join(p, sizeof(p), path, "mode");
 		return tgw_cfg_err(c, json_object_get(obj, "mode") ? p : path,
 				   json_object_get(obj, "mode"),
-				   "a template in %s mode%s is not supported yet (tunnel mode is)",
-				   mode_names[mode],
+				   "a%s template in %s mode%s is not supported yet",
+				   t->proto == IPPROTO_AH ? "n AH" : "", mode_names[mode],
 				   json_object_get(obj, "mode") ? "" : " (the default)");
 	}
 	join(p, sizeof(p), path, "dst");
@@ -892,6 +895,11 @@ policy_kind(struct tgw_cfg_ctx *c, unsigned int i, bool *pb)
 
 	*pb = false;
 	snprintf(p, sizeof(p), "xfrm.policies[%u]", i);
+	if (pol->n_tmpls && pol->tmpl[0].mode == TGW_XFRM_TRANSPORT &&
+	    (pol->if_id || pol->mark_mask || pol->dir == TGW_XFRM_FWD))
+		return tgw_cfg_err(c, p, NULL, "a template in transport mode protects the "
+				   "gateway's own traffic: only a policy-based \"in\" or \"out\" "
+				   "policy (no mark, no if_id) takes one");
 	if (pol->if_id) {
 		if (xfrmi_find(pol->if_id) >= 0)
 			return 0;
@@ -943,7 +951,7 @@ carrier_add(struct tgw_cfg_ctx *c, struct tgw_sa *sa, int xfrmi)
 	} else {
 		/* as an xfrm interface without settings of its own */
 		snprintf(name, sizeof(name), "policy/%08x", sa->spi);
-		*t = (struct tgw_tunnel){.id = (uint16_t)sa->carrier, .tos = -1, .dev = -1,
+		*t = (struct tgw_tunnel){.id = (uint16_t)sa->carrier, .tos = -1, .dev = -1, .xfrm_tsa = -1,
 					 .mode = "xfrm", .inner = TGW_INNER_IP4 | TGW_INNER_IP6,
 					 .encaplimit = TGW_ENCAPLIMIT_NONE, .bridge = -1};
 	}
@@ -960,6 +968,102 @@ carrier_add(struct tgw_cfg_ctx *c, struct tgw_sa *sa, int xfrmi)
 	/* the SA's own overhead is checked per packet (esp_inner_mtu) */
 	t->mtu = tgw_tnl_underlay_mtu(t) - t->ops->overhead(t);
 	t->ops->build(t);
+	return 0;
+}
+
+/* Does prefix pf hold address a? */
+static bool
+prefix_has(const struct tgw_prefix *pf, const struct tgw_ip *a)
+{
+	const uint8_t *x, *y;
+	unsigned int n = pf->len;
+
+	if (n == 0)
+		return true;
+	if (pf->ip.family != a->family)
+		return false;
+	x = pf->ip.family == 4 ? (const uint8_t *)&pf->ip.v4 : pf->ip.v6;
+	y = a->family == 4 ? (const uint8_t *)&a->v4 : a->v6;
+	for (unsigned int i = 0; n; i++) {
+		uint8_t m = n >= 8 ? 0xff : (uint8_t)(0xff << (8 - n));
+
+		if ((x[i] ^ y[i]) & m)
+			return false;
+		n -= n >= 8 ? 8 : n;
+	}
+	return true;
+}
+
+/*
+ * Transport mode for a tunnel's own packets (GRE over transport-mode ESP): the first
+ * policy-based out policy by rank that selects the tunnel's outer packets (local,
+ * remote, the outer protocol and UDP ports of its template). A transport-mode
+ * template names the ESP state towards the remote; tunnel mode, block and a selector
+ * on an "auto" source port are refused (not supported yet).
+ */
+static int
+tunnel_transport(struct tgw_cfg_ctx *c, unsigned int ti)
+{
+	struct tgw_tunnel *t = &tgw.tunnels[ti];
+	const uint8_t *h = t->hdr;
+	uint8_t proto = t->outer == 4 ? h[9] : h[6];
+	int32_t sport = -1, dport = -1;
+	const struct tgw_policy *pol;
+	const struct tgw_sa_crypto *cr;
+	int best = -1;
+	uint32_t room;
+	char p[64];
+
+	snprintf(p, sizeof(p), "tunnels[%u]", ti);
+	if (t->outer == 6 && proto == IPPROTO_DSTOPTS)
+		proto = h[40];
+	if (t->udp_off) {
+		dport = t->dport;
+		sport = t->sport ? t->sport : -2; /* -2: varies per flow */
+	}
+	for (unsigned int i = 0; i < tgw_n_policies; i++) {
+		pol = &tgw_policies[i];
+		if (pol->dir != TGW_XFRM_OUT || pol->if_id || pol->mark_mask ||
+		    (pol->family && pol->family != t->outer) || !prefix_has(&pol->src, &t->local) ||
+		    !prefix_has(&pol->dst, &t->remote) || (pol->proto >= 0 && pol->proto != proto) ||
+		    (pol->dport >= 0 && pol->dport != dport))
+			continue;
+		if (pol->sport >= 0 && sport == -2)
+			return tgw_cfg_err(c, p, NULL, "tunnel \"%s\": xfrm.policies[%u] selects "
+					   "its packets by a source port that varies (\"sport\": "
+					   "\"auto\"): not supported", t->name, i);
+		if (pol->sport >= 0 && pol->sport != sport)
+			continue;
+		if (best < 0 || acl_priority(i) > acl_priority((unsigned int)best))
+			best = (int)i;
+	}
+	if (best < 0)
+		return 0;
+	pol = &tgw_policies[best];
+	if (pol->block || !pol->n_tmpls || pol->tmpl[0].mode != TGW_XFRM_TRANSPORT)
+		return tgw_cfg_err(c, p, NULL, "tunnel \"%s\": its outer packets meet "
+				   "xfrm.policies[%d], which %s: not supported yet (transport mode "
+				   "is)", t->name, best, pol->block ? "blocks them"
+				   : !pol->n_tmpls ? "has no template" : "asks for tunnel mode");
+	t->xfrm_tsa = TGW_TSA_NO_STATE;
+	for (unsigned int s = 0; s < tgw_n_sas; s++) {
+		const struct tgw_sa *sa = &tgw_sas[s];
+
+		if (tmpl_match(&pol->tmpl[0], pol, sa) && tgw_ip_eq(&sa->dst, &t->remote) &&
+		    tgw_ip_eq(&sa->src, &t->local)) {
+			t->xfrm_tsa = (int32_t)s;
+			break;
+		}
+	}
+	if (t->xfrm_tsa < 0)
+		return 0;
+	/* the path MTU the kernel's tunnel would learn: ESP inside the underlay MTU */
+	cr = tgw_sas[t->xfrm_tsa].cr;
+	room = tgw_tnl_underlay_mtu(t) - (t->outer == 4 ? 20u : 40u) - 8u - cr->iv_len -
+	       cr->icv_len;
+	room = (room & ~(uint32_t)(cr->block - 1)) - 2 + (t->outer == 4 ? 20u : 40u);
+	if (room - t->ops->overhead(t) < t->mtu)
+		t->mtu = (uint16_t)(room - t->ops->overhead(t));
 	return 0;
 }
 
@@ -1055,6 +1159,9 @@ tgw_xfrm_finalize(struct tgw_cfg_ctx *c)
 	for (unsigned int t = 0; t < tgw.n_tunnels; t++) {
 		struct tgw_tunnel *tn = &tgw.tunnels[t];
 
+		if (!is_vti(tn) && strcmp(tn->ops->type, "xfrm") != 0 && tn->remote.family &&
+		    tn->local.family && tunnel_transport(c, t) < 0)
+			return -1;
 		if (is_vti(tn)) {
 			tn->out_sa[0] = vti_out_sa(tn, 4);
 			tn->out_sa[1] = vti_out_sa(tn, 6);

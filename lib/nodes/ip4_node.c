@@ -11,6 +11,7 @@
 #include <rte_ip_frag.h>
 
 #include "ip_common.h"
+#include "ipsec_inline.h"
 #include "node_util.h"
 
 /* Same static edges for input and lookup, so the dynamic ones share indices. */
@@ -28,6 +29,8 @@
 		[IP_FWD_LOCAL_PROTO] = TGW_DROP_NODE(local_proto), \
 		[IP_FWD_PUNT] = TGW_NODE_PUNT, \
 		[IP_FWD_NOT_HOST] = TGW_DROP_NODE(not_for_us), \
+		[IP_FWD_XFRM_BLOCK] = TGW_DROP_NODE(xfrm_policy_block), \
+		[IP_FWD_XFRM_MISMATCH] = TGW_DROP_NODE(xfrm_policy_mismatch), \
 	}
 
 /*
@@ -115,6 +118,14 @@ ip4_dispatch(struct rte_mbuf *m, uint32_t nh_idx)
 			if (unlikely(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
 								    RTE_IPV4_HDR_OFFSET_MASK)))
 				return IP_FWD_REASM;
+			if (unlikely(tgw.xfrm_pb & TGW_XFRM_PB_IN) && !md->xfrm) {
+				int v = tgw_xfrm_local_clear(m, ip->next_proto_id,
+							     (ip->version_ihl & 0xf) * 4u);
+
+				if (unlikely(v != TGW_XFRM_IN_OK))
+					return v == TGW_XFRM_IN_BLOCK ? IP_FWD_XFRM_BLOCK
+								      : IP_FWD_XFRM_MISMATCH;
+			}
 			return tgw_edges.ip4_local[ip->next_proto_id];
 		}
 		/* a directed broadcast: not forwarded, not answered */

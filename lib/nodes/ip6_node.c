@@ -10,6 +10,7 @@
 #include <rte_ip_frag.h>
 
 #include "ip_common.h"
+#include "ipsec_inline.h"
 #include "node_util.h"
 
 #define IP6_FWD_NEXT_NODES \
@@ -26,6 +27,8 @@
 		[IP_FWD_LOCAL_PROTO] = TGW_DROP_NODE(local_proto), \
 		[IP_FWD_PUNT] = TGW_NODE_PUNT, \
 		[IP_FWD_NOT_HOST] = TGW_DROP_NODE(not_for_us), \
+		[IP_FWD_XFRM_BLOCK] = TGW_DROP_NODE(xfrm_policy_block), \
+		[IP_FWD_XFRM_MISMATCH] = TGW_DROP_NODE(xfrm_policy_mismatch), \
 	}
 
 static __rte_always_inline bool
@@ -88,6 +91,13 @@ ip6_local_demux(struct rte_mbuf *m, const struct rte_ipv6_hdr *ip6)
 			return IP_FWD_REASM;
 		default:
 			tgw_meta(m)->aux = off | (uint32_t)nh << 16;
+			if (unlikely(tgw.xfrm_pb & TGW_XFRM_PB_IN) && !tgw_meta(m)->xfrm) {
+				int v = tgw_xfrm_local_clear(m, nh, off);
+
+				if (unlikely(v != TGW_XFRM_IN_OK))
+					return v == TGW_XFRM_IN_BLOCK ? IP_FWD_XFRM_BLOCK
+								      : IP_FWD_XFRM_MISMATCH;
+			}
 			return tgw_edges.ip6_local[nh];
 		}
 		if (unlikely(m->data_len < off + 8))

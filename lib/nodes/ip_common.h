@@ -25,6 +25,8 @@ enum {
 	IP_FWD_LOCAL_PROTO,
 	IP_FWD_PUNT,
 	IP_FWD_NOT_HOST,
+	IP_FWD_XFRM_BLOCK,    /* in policy on clear traffic for us (policy-based IPsec) */
+	IP_FWD_XFRM_MISMATCH,
 	IP_FWD_NB,
 	IP_FWD_REASM = 0xfffc,   /* a fragment for us: reassembled in the node (not an edge) */
 	IP_FWD_PENDING = 0xffff, /* not decided yet */

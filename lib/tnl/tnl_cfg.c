@@ -160,6 +160,7 @@ tgw_tnl_parse(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_t
 	t->nh = TGW_NH_NONE;
 	t->xfrm_sa = -1;
 	t->out_sa[0] = t->out_sa[1] = -1;
+	t->xfrm_tsa = -1;
 	t->bridge = -1;
 	return ops->parse(c, obj, path, t);
 }

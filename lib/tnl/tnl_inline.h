@@ -273,6 +273,7 @@ tgw_tnl_strip_ip(struct rte_mbuf *m, uint32_t off, bool v6, uint8_t outer_ds)
 	rte_pktmbuf_adj(m, off);
 	md->local = 0;
 	md->l2mc = 0;
+	md->xfrm = 0; /* the inner packet's own protection is its own (secpath_reset) */
 	return v6 ? TGW_DECAP_IP6 : TGW_DECAP_IP4;
 }
 
@@ -416,6 +417,8 @@ enum {
 	TGW_ENCAP_NO_MBUF,
 	TGW_ENCAP_RECURSION,
 	TGW_ENCAP_TOO_BIG,
+	TGW_ENCAP_XFRM4, /* the outer packet to transport-mode ESP (tunnel.xfrm_tsa) */
+	TGW_ENCAP_XFRM6,
 	TGW_ENCAP_NB,
 	TGW_ENCAP_PENDING = 0xffff
 };
@@ -424,7 +427,8 @@ enum {
 	[TGW_ENCAP_ICMP4_ERR] = "tgw_icmp4_error", [TGW_ENCAP_ICMP6_ERR] = "tgw_icmp6_error", \
 	[TGW_ENCAP_MODE] = TGW_DROP_NODE(tnl_mode), [TGW_ENCAP_NO_MBUF] = TGW_DROP_NODE(no_mbuf), \
 	[TGW_ENCAP_RECURSION] = TGW_DROP_NODE(tnl_recursion), \
-	[TGW_ENCAP_TOO_BIG] = TGW_DROP_NODE(too_big)
+	[TGW_ENCAP_TOO_BIG] = TGW_DROP_NODE(too_big), \
+	[TGW_ENCAP_XFRM4] = "tgw_esp4_transport", [TGW_ENCAP_XFRM6] = "tgw_esp6_transport"
 
 /*
  * An encap node's view of the tunnel of the packets in hand: the tunnel and a copy
@@ -456,7 +460,8 @@ tgw_tnl_plan_get(struct tgw_tnl_plan *pl, uint16_t tid)
 
 		pl->t = t;
 		pl->tid = tid;
-		pl->direct_ok = nh != NULL && nh->resolved;
+		/* a tunnel whose packets get transport-mode ESP goes through that node */
+		pl->direct_ok = nh != NULL && nh->resolved && t->xfrm_tsa == -1;
 		if (pl->direct_ok) {
 			rte_smp_rmb(); /* the header was published before resolved */
 			pl->nh_mtu = nh->mtu;
@@ -628,6 +633,11 @@ tgw_tnl_encap_done(struct rte_mbuf *m, const struct tgw_tnl_plan *pl, const stru
 	md->depth++;
 	md->local = 1;
 	md->in_if = TGW_IF_TUNNEL(t->id);
+	if (unlikely(t->xfrm_tsa != -1)) {
+		md->nh = t->nh;
+		md->aux = (uint32_t)t->xfrm_tsa;
+		return t->outer == 6 ? TGW_ENCAP_XFRM6 : TGW_ENCAP_XFRM4;
+	}
 	if (t->nh == TGW_NH_NONE)
 		return TGW_ENCAP_LOOKUP;
 	md->nh = t->nh;

@@ -280,5 +280,132 @@ def test_natt_receive_rules():
     assert_drops(r, {"natt_keepalive": 1, "natt_non_esp": 2, "esp_natt_mismatch": 2})
 
 
+# --------------------------------------------------------------------------- transport mode
+
+TO, TI = 0x701, 0x702
+
+
+def gre_transport_cfg(extra_policies=()):
+    """gre1 (WAN4 -> PEER4, 10.2.0.0/24 routed into it) whose GRE packets a policy-based out
+    policy (proto gre) protects with transport-mode ESP, and the in policy that requires
+    it for GRE from the peer: `ip xfrm policy add src WAN dst PEER proto gre dir out tmpl
+    proto esp mode transport`."""
+    c = tgw.base_config(tunnels=[{"name": "gre1", "type": "gre", "local": WAN4,
+                                  "remote": PEER4}],
+                        routes=[{"dst": "10.2.0.0/24", "dev": "gre1"}])
+    states = [_sa(WAN4, PEER4, TO), _sa(PEER4, WAN4, TI)]
+    for st in states:
+        st["mode"] = "transport"
+    c["xfrm"] = {"states": states, "policies": [
+        {"dir": "out", "src": WAN4, "dst": PEER4, "proto": "gre",
+         "tmpl": [{"proto": "esp", "mode": "transport"}]},
+        {"dir": "in", "src": PEER4, "dst": WAN4, "proto": "gre",
+         "tmpl": [{"proto": "esp", "mode": "transport"}]}] + list(extra_policies)}
+    return c
+
+
+def tpeer(spi):
+    return SecurityAssociation(ESP, spi=spi, **SCAPY_GCM)
+
+
+def test_gre_over_transport_esp():
+    """GRE over transport-mode ESP both ways: packets routed into gre1 leave as IP(proto 50)
+    from WAN4 to PEER4 whose ESP scapy decrypts (transport mode) to the GRE packet of the
+    forwarded inner; scapy's transport ESP around GRE from the peer is decrypted, the GRE
+    decapsulated, the inner forwarded to lan0; clear GRE from the peer is refused by the in
+    policy (xfrm_policy_mismatch); counters are the SAs' and gre1's."""
+    from scapy.layers.l2 import GRE
+    a = [udp4(id=i + 1, size=90 + 7 * i) for i in range(3)]
+    b = [udp4(src=REMOTE4, dst=LAN_HOST4, id=20 + i) for i in range(2)]
+    gre_in = [IP(src=PEER4, dst=WAN4, ttl=64, id=5) / GRE(proto=0x0800) / p for p in b]
+    frames = [wan_in(tpeer(TI).encrypt(g, seq_num=i + 1)) for i, g in enumerate(gre_in)]
+    clear = wan_in(IP(src=PEER4, dst=WAN4) / GRE(proto=0x0800) / udp4(src=REMOTE4,
+                                                                       dst=LAN_HOST4, id=29))
+    r = tgw.run(gre_transport_cfg(), {"lan0": [lan_in(p) for p in a],
+                                      "wan0": frames + [clear]})
+    got = r.out.get("wan0", [])
+    assert len(got) == 3, [f.summary() for f in got]
+    dec = []
+    for f in got:
+        assert (f[IP].src, f[IP].dst, f[IP].proto, f[ESP].spi) == (WAN4, PEER4, 50, TO)
+        d = tpeer(TO).decrypt(IP(bytes(f[IP])))
+        assert d[IP].proto == 47 and GRE in d, d.summary()
+        dec.append(d[GRE].payload)
+    assert_pkts([lan_out(IP(bytes(d))) for d in dec], [lan_out(fwd4(p)) for p in a],
+                "GRE payloads")
+    assert sorted(f[ESP].seq for f in got) == [1, 2, 3]
+    assert_pkts(r.out.get("lan0", []), [lan_out(fwd4(p)) for p in b], "lan0")
+    assert_drops(r, {"xfrm_policy_mismatch": 1})
+    assert r.stats["sas"][f"0x{TO:08x}"]["packets"] == 3
+    assert r.stats["sas"][f"0x{TI:08x}"]["packets"] == 2
+    tgw.assert_tunnel(r, "gre1", encap_packets=3, decap_packets=2)
+
+
+def test_gre_transport_mtu():
+    """gre1's MTU leaves room for the transport ESP the kernel's path MTU would learn: 1500 - 20
+    - 8 - 8 - 16, down to 4, - 2, + 20 (the IP header stays in front) - 24 (IP and GRE) =
+    1442: a 1443-byte DF packet gets fragmentation needed with 1442, a 1442-byte one goes."""
+    r = tgw.run(gre_transport_cfg(), {"lan0": [lan_in(udp4(size=1443, id=1)),
+                                               lan_in(udp4(size=1442, id=2))]})
+    err = [f for f in r.out.get("lan0", []) if ICMP in f]
+    assert len(err) == 1 and err[0][ICMP].nexthopmtu == 1442, [f.summary() for f in err]
+    got = r.out.get("wan0", [])
+    assert len(got) == 1 and len(got[0][IP]) <= 1500 and ESP in got[0]
+    assert_drops(r, {"too_big": 1})
+
+
+def test_ip6gre_over_transport_esp():
+    """The same over IPv6: ip6gre between WAN6 and PEER6 in transport-mode ESP (next header 50
+    after the fixed header) both ways; scapy decrypts tungw's and tungw decrypts scapy's."""
+    from scapy.layers.l2 import GRE
+    c = tgw.base_config(tunnels=[{"name": "gre6", "type": "ip6gre", "local": WAN6,
+                                  "remote": PEER6}],
+                        routes=[{"dst": "10.2.0.0/24", "dev": "gre6"}])
+    states = [_sa(WAN6, PEER6, TO), _sa(PEER6, WAN6, TI)]
+    for st in states:
+        st["mode"] = "transport"
+    c["xfrm"] = {"states": states, "policies": [
+        {"dir": "out", "src": WAN6, "dst": PEER6, "proto": "gre",
+         "tmpl": [{"proto": "esp", "mode": "transport"}]},
+        {"dir": "in", "src": PEER6, "dst": WAN6, "proto": "gre",
+         "tmpl": [{"proto": "esp", "mode": "transport"}]}]}
+    a = udp4(id=3)
+    b = udp4(src=REMOTE4, dst=LAN_HOST4, id=4)
+    g = IPv6(src=PEER6, dst=WAN6, hlim=64) / GRE(proto=0x0800) / b
+    r = tgw.run(c, {"lan0": [lan_in(a)], "wan0": [wan_in(tpeer(TI).encrypt(g, seq_num=1))]})
+    got = r.out.get("wan0", [])
+    assert len(got) == 1 and got[0][IPv6].nh == 50, [f.summary() for f in got]
+    d = tpeer(TO).decrypt(IPv6(bytes(got[0][IPv6])))
+    assert GRE in d, d.summary()
+    assert_pkts([lan_out(IP(bytes(d[GRE].payload)))], [lan_out(fwd4(a))], "GRE payload")
+    assert_pkts(r.out.get("lan0", []), [lan_out(fwd4(b))], "lan0")
+    assert_drops(r, {})
+
+
+def test_in_policy_on_clear_local_traffic():
+    """An in policy requiring transport ESP for everything from the peer to the gateway: a
+    clear echo request from the peer is dropped (xfrm_policy_mismatch), an in policy with
+    "block" for another peer drops its packets (xfrm_policy_block), while NAT-T ESP in UDP
+    from the peer is taken off before the policy (decrypted and forwarded) and a clear
+    packet from a host no in policy selects is answered."""
+    c = natt_cfg()
+    c["xfrm"]["states"].append(dict(_sa(PEER4, WAN4, 0x777), mode="transport"))
+    c["xfrm"]["policies"] += [
+        {"dir": "in", "src": PEER4, "dst": WAN4, "tmpl": [{"proto": "esp", "mode": "transport"}]},
+        {"dir": "in", "src": "192.0.2.66", "action": "block"}]
+    c["neighbors"].append({"dst": "192.0.2.77", "lladdr": "02:00:00:00:02:77", "dev": "wan0"})
+    echo = IP(src=PEER4, dst=WAN4) / ICMP(type=8, id=1, seq=1)
+    other = IP(src="192.0.2.77", dst=WAN4) / ICMP(type=8, id=2, seq=1)
+    inner = udp4(src=REMOTE4, dst=LAN_HOST4, id=60)
+    frames = [wan_in(echo), wan_in(IP(src="192.0.2.66", dst=WAN4) / ICMP(type=8)),
+              wan_in(in_udp(peer(IN).encrypt(inner, seq_num=1))), wan_in(other)]
+    r = tgw.run(c, {"wan0": frames})
+    assert_pkts(r.out.get("lan0", []), [lan_out(fwd4(inner))], "lan0")
+    replies = [f for f in r.out.get("wan0", []) if ICMP in f]
+    assert len(replies) == 1 and replies[0][IP].dst == "192.0.2.77", \
+        [f.summary() for f in r.out.get("wan0", [])]
+    assert_drops(r, {"xfrm_policy_mismatch": 1, "xfrm_policy_block": 1})
+
+
 if __name__ == "__main__":
     tgw.main(globals())

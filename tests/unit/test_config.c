@@ -361,7 +361,7 @@ case_err_not_supported(void)
 	expect_err("{'ports': [" PORT0 "],\n 'xfrm': {'states': [{'src': '192.0.2.1', "
 		   "'dst': '192.0.2.2', 'proto': 'ah', 'spi': 1, 'mode': 'beet'}]}}",
 		   "'beet'", "xfrm.states[0].mode: 'beet' mode beet is not supported yet "
-		   "(tunnel mode is)");
+		   "(tunnel and transport are)");
 	if (h_failed())
 		return;
 	expect_err("{'ports': [" PORT0 "],\n"
