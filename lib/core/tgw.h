@@ -111,9 +111,10 @@ struct tgw_tunnel {
 	/* the SA every inner IPv4 [0] / IPv6 [1] packet goes out with without a policy
 	 * lookup: an SA carrier's, or a vti's when one out policy catches all; else -1 */
 	int32_t out_sa[2];
-	/* a transport-mode ESP state protecting this tunnel's outer packets (policy-based
+	/* a transport-mode ESP or AH state protecting this tunnel's outer packets (policy-based
 	 * out policy), TGW_TSA_NO_STATE when the policy's template finds none, else -1 */
 	int32_t xfrm_tsa;
+	bool xfrm_tsa_ah; /* xfrm_tsa is an AH state */
 	int16_t bridge; /* L2 tunnels: the bridge it is a member of, or -1 */
 	/* UDP: FOU/GUE "encap" of ipip, sit, gre; geneve and vxlan */
 	uint8_t outer;      /* outer family, 4 or 6 */

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * AH (RFC 4302) in tunnel mode: the encap nodes of AH SA carriers (an xfrm interface
- * chose the SA, xfrm_node.c) and the decap nodes of IP protocol 51. The ICV covers
- * the outer IP header with its mutable fields zeroed (RFC 4302 §3.3.3.1), the AH
- * header with a zero ICV field and the inner packet; ESN high bits are appended for
- * the computation only. Each chunk works in passes around one intel-ipsec-mb call.
+ * AH (RFC 4302): the tunnel-mode encap nodes of AH SA carriers (an xfrm interface or a
+ * policy-based out policy chose the SA, xfrm_node.c), the transport-mode encap nodes
+ * of the gateway's own tunnel packets (tunnel.xfrm_tsa) and the decap nodes of IP
+ * protocol 51 (both modes). The ICV covers the IP header with its mutable fields
+ * zeroed (RFC 4302 §3.3.3.1), the AH header with a zero ICV field and the payload;
+ * ESN high bits are appended for the computation only. Each chunk works in passes
+ * around one intel-ipsec-mb call.
  */
 #include <rte_ip.h>
 
@@ -14,6 +16,10 @@
 #include "tnl_inline.h"
 
 #define AH_HDR 12 /* next header, payload length, reserved, SPI, sequence number */
+/* Transport mode on receive: the IP header and the extension headers before AH that
+ * are kept aside while their mutable fields are zero (the kernel's ah_input copies
+ * them likewise); longer ones are dropped (ah_bad_header). */
+#define TGW_AH_HDR_SAVE 256
 
 static uint16_t ah_ip4_ident[RTE_MAX_LCORE];
 
@@ -302,6 +308,132 @@ ah_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint
 	return n;
 }
 
+/* ---- transport mode: the gateway's own packets ---- */
+
+enum {
+	AHT_REWRITE,
+	AHT_LOOKUP,
+	AHT_NO_STATE,
+	AHT_SEQ_OVERFLOW,
+	AHT_CRYPTO,
+	AHT_NONLINEAR,
+	AHT_NO_MBUF,
+	AHT_NB
+};
+
+/*
+ * Pass 1 for a tunnel's outer packet (tgw_tnl_encap_done: meta.aux the state): the AH
+ * header after the IP header (IPv6: after the fixed header; RFC 4302 §3.1.1 lets an
+ * ip6tnl's destination options follow it), the IP header's protocol and length final,
+ * then its mutable fields saved and zeroed for the ICV.
+ */
+static __rte_always_inline uint16_t
+ah_transport_prepare(struct rte_mbuf *m, int32_t sa_idx, uint64_t seq, bool v6, struct ah_out *a,
+		     struct tgw_auth_op *op)
+{
+	const struct tgw_sa *sa = &tgw_sas[sa_idx];
+	const struct tgw_sa_crypto *cr = sa->cr;
+	uint32_t alen = ah_len(cr), hlen;
+	uint8_t *ip, *ah;
+
+	if (unlikely(sa->esn ? seq == 0 : seq > UINT32_MAX))
+		return AHT_SEQ_OVERFLOW;
+	if (unlikely(m->nb_segs != 1 && tgw_pktmbuf_linearize(m) < 0))
+		return AHT_NONLINEAR;
+	ip = rte_pktmbuf_mtod(m, uint8_t *);
+	hlen = v6 ? sizeof(struct rte_ipv6_hdr) : (ip[0] & 0xfu) * 4;
+	a->in.len = m->pkt_len - hlen;
+	ip = (uint8_t *)rte_pktmbuf_prepend(m, alen);
+	if (unlikely(ip == NULL))
+		return AHT_NO_MBUF;
+	memmove(ip, ip + alen, hlen);
+	ah = ip + hlen;
+	ah[0] = v6 ? ip[6] : ip[9];
+	ah[1] = (uint8_t)(alen / 4 - 2); /* RFC 4302 §2.2 */
+	ah[2] = ah[3] = 0;
+	{
+		rte_be32_t w[2] = {rte_cpu_to_be_32(sa->spi), rte_cpu_to_be_32((uint32_t)seq)};
+
+		memcpy(ah + 4, w, 8);
+	}
+	memset(ah + AH_HDR, 0, alen - AH_HDR);
+	if (!v6) {
+		struct rte_ipv4_hdr *o = (struct rte_ipv4_hdr *)ip;
+
+		o->next_proto_id = IPPROTO_AH;
+		o->total_length = rte_cpu_to_be_16((uint16_t)m->pkt_len);
+		o->hdr_checksum = 0;
+		o->hdr_checksum = rte_ipv4_cksum(o);
+	} else {
+		struct rte_ipv6_hdr *o = (struct rte_ipv6_hdr *)ip;
+
+		o->proto = IPPROTO_AH;
+		o->payload_len = rte_cpu_to_be_16((uint16_t)(m->pkt_len - sizeof(*o)));
+	}
+	op->len = m->pkt_len;
+	ah_mut_zero(ip, v6, &a->mut);
+	if (sa->esn) {
+		if (unlikely(tgw_pktmbuf_append(m, 4) == NULL))
+			return AHT_NO_MBUF;
+		a->esn_room = true;
+	}
+	a->sa = sa_idx;
+	a->ip = ip;
+	op->c = cr;
+	op->buf = ip;
+	op->seq_hi = (uint32_t)(seq >> 32);
+	op->tag = ah + AH_HDR;
+	return TGW_ENCAP_PENDING;
+}
+
+/* The transport-mode encap node: then to rewrite, or lookup without a next hop. */
+static uint16_t
+ah_transport_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
+		   bool whole, bool v6)
+{
+	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
+	uint16_t nexts[TGW_IPSEC_CHUNK], idx[TGW_IPSEC_CHUNK], n_ops = 0;
+	struct tgw_auth_op ops[TGW_IPSEC_CHUNK];
+	struct ah_out a[TGW_IPSEC_CHUNK];
+	int32_t sa[TGW_IPSEC_CHUNK];
+	uint64_t seq[TGW_IPSEC_CHUNK];
+	struct sa_acc sacc = {.sa = -1};
+
+	for (uint16_t i = 0; i < n; i++) {
+		sa[i] = (int32_t)tgw_meta(pkts[i])->aux;
+		nexts[i] = sa[i] >= 0 ? TGW_ENCAP_PENDING : AHT_NO_STATE;
+	}
+	tgw_seq_take(sa, nexts, TGW_ENCAP_PENDING, n, seq);
+	for (uint16_t i = 0; i < n; i++) {
+		if (nexts[i] != TGW_ENCAP_PENDING)
+			continue;
+		a[i].esn_room = false;
+		nexts[i] = ah_transport_prepare(pkts[i], sa[i], seq[i], v6, &a[i], &ops[n_ops]);
+		if (nexts[i] == TGW_ENCAP_PENDING)
+			idx[n_ops++] = i;
+		else if (a[i].esn_room)
+			rte_pktmbuf_trim(pkts[i], 4);
+	}
+	if (n_ops)
+		tgw_auth_burst(tgw_crypto_mgr(), ops, n_ops);
+	for (uint16_t j = 0; j < n_ops; j++) {
+		uint16_t i = idx[j];
+
+		if (a[i].esn_room)
+			rte_pktmbuf_trim(pkts[i], 4);
+		if (unlikely(ops[j].status != TGW_CRYPTO_OK)) {
+			nexts[i] = AHT_CRYPTO;
+			continue;
+		}
+		ah_mut_restore(a[i].ip, v6, &a[i].mut);
+		sa_acc_add(&sacc, sa[i], a[i].in.len);
+		nexts[i] = tgw_meta(pkts[i])->nh != TGW_NH_NONE ? AHT_REWRITE : AHT_LOOKUP;
+	}
+	sa_acc_flush(&sacc);
+	tgw_node_dispatch(graph, node, objs, nexts, n, &tgw_node_ctx(node)->spec, whole);
+	return n;
+}
+
 /* ---- decap ---- */
 
 struct ah_in {
@@ -314,6 +446,7 @@ struct ah_in {
 	uint64_t seq;
 	uint8_t icv[64]; /* as received */
 	uint8_t calc[64];
+	uint8_t hdr[TGW_AH_HDR_SAVE]; /* transport mode: the IP header as received */
 };
 
 /*
@@ -359,7 +492,9 @@ ah_decap_prepare(struct rte_mbuf *m, const struct tgw_ipsec_tables *tb, bool v6,
 		return AH_DECAP_NO_POLICY;
 	if (unlikely(sa->mark != 0))
 		return TGW_DECAP_NO_TUNNEL;
-	if (unlikely(sa->mode != TGW_XFRM_TUNNEL))
+	/* transport mode for the gateway's own traffic, policy-based only */
+	if (unlikely(sa->mode != TGW_XFRM_TUNNEL &&
+		     (sa->mode != TGW_XFRM_TRANSPORT || sa->xfrmi >= 0)))
 		return TGW_DECAP_MODE;
 	e->tunnel = sa->xfrmi;
 	cr = sa->cr;
@@ -381,6 +516,11 @@ ah_decap_prepare(struct rte_mbuf *m, const struct tgw_ipsec_tables *tb, bool v6,
 	if (sa->replay_window && unlikely(tgw_replay_check(rt, sa->replay_window, e->seq) < 0)) {
 		tgw_stats_self()->sa[e->sa].replay++;
 		return AH_DECAP_REPLAY;
+	}
+	if (sa->mode == TGW_XFRM_TRANSPORT) {
+		if (unlikely(e->off > sizeof(e->hdr)))
+			return AH_DECAP_BAD_HEADER;
+		memcpy(e->hdr, p, e->off);
 	}
 	if (unlikely(ah_zero_options(p, e->off, v6) < 0))
 		return AH_DECAP_BAD_HEADER;
@@ -421,6 +561,13 @@ ah_decap_finish(struct rte_mbuf *m, struct tgw_tnl_acc *acc, struct sa_acc *sacc
 	if (unlikely(tgw_replay_accept(e->sa, e->seq) < 0))
 		return AH_DECAP_REPLAY;
 	nh = rte_pktmbuf_mtod(m, const uint8_t *)[e->off];
+	if (sa->mode == TGW_XFRM_TRANSPORT) {
+		/* the header as received, then without AH (RFC 4302 §3.1.1) */
+		memcpy(rte_pktmbuf_mtod(m, uint8_t *), e->hdr, e->off);
+		tgw_xfrm_transport_strip(m, e->off, e->alen, nh);
+		sa_acc_add(sacc, e->sa, m->pkt_len - e->off);
+		return TGW_ENCAP_PENDING;
+	}
 	/* tunnel mode carries an IP packet (xfrm4_mode_tunnel_input) */
 	if (unlikely(nh != IPPROTO_IPIP && nh != IPPROTO_IPV6))
 		return AH_DECAP_NEXT_HEADER;
@@ -489,6 +636,8 @@ ah_decap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint
 
 TGW_IPSEC_PROCESS(ah4_encap_process, ah_encap_chunk, false)
 TGW_IPSEC_PROCESS(ah6_encap_process, ah_encap_chunk, true)
+TGW_IPSEC_PROCESS(ah4_transport_process, ah_transport_chunk, false)
+TGW_IPSEC_PROCESS(ah6_transport_process, ah_transport_chunk, true)
 TGW_IPSEC_PROCESS(ah4_decap_process, ah_decap_chunk, false)
 TGW_IPSEC_PROCESS(ah6_decap_process, ah_decap_chunk, true)
 
@@ -537,6 +686,31 @@ static struct rte_node_register ah6_encap_node = {
 		       AH_ENCAP_NEXT_NODES},
 };
 RTE_NODE_REGISTER(ah6_encap_node);
+
+#define AHT_NEXT_NODES \
+	[AHT_NO_STATE] = TGW_DROP_NODE(xfrm_no_state), \
+	[AHT_SEQ_OVERFLOW] = TGW_DROP_NODE(ah_seq_overflow), \
+	[AHT_CRYPTO] = TGW_DROP_NODE(ipsec_crypto_error), \
+	[AHT_NONLINEAR] = TGW_DROP_NODE(ipsec_nonlinear), \
+	[AHT_NO_MBUF] = TGW_DROP_NODE(no_mbuf)
+
+static struct rte_node_register ah4_transport_node = {
+	.name = TGW_NODE_AH4_TRANSPORT,
+	.process = ah4_transport_process,
+	.nb_edges = AHT_NB,
+	.next_nodes = {[AHT_REWRITE] = "tgw_ip4_rewrite", [AHT_LOOKUP] = "tgw_ip4_lookup",
+		       AHT_NEXT_NODES},
+};
+RTE_NODE_REGISTER(ah4_transport_node);
+
+static struct rte_node_register ah6_transport_node = {
+	.name = TGW_NODE_AH6_TRANSPORT,
+	.process = ah6_transport_process,
+	.nb_edges = AHT_NB,
+	.next_nodes = {[AHT_REWRITE] = "tgw_ip6_rewrite", [AHT_LOOKUP] = "tgw_ip6_lookup",
+		       AHT_NEXT_NODES},
+};
+RTE_NODE_REGISTER(ah6_transport_node);
 
 static struct rte_node_register ah4_decap_node = {
 	.name = TGW_NODE_AH4_DECAP,

@@ -18,6 +18,8 @@
 #define TGW_NODE_AH6_ENCAP "tgw_ah6_encap"
 #define TGW_NODE_AH4_DECAP "tgw_ah4_decap"
 #define TGW_NODE_AH6_DECAP "tgw_ah6_decap"
+#define TGW_NODE_AH4_TRANSPORT "tgw_ah4_transport"
+#define TGW_NODE_AH6_TRANSPORT "tgw_ah6_transport"
 
 /* RFC 4303 §2.6: next header 59 marks a traffic flow confidentiality dummy packet. */
 #define TGW_ESP_NH_TFC 59

@@ -571,46 +571,6 @@ esp_decap_prepare(struct rte_mbuf *m, struct decap_ctx *c, const struct tgw_ipse
 }
 
 /*
- * Transport mode (RFC 4303 §3.1.1): the IP header (hlen bytes, through the extension
- * headers before ESP) moves over the ESP header and IV (ehl bytes) and announces the
- * payload's protocol nh; the packet goes back to IP input as received on its port.
- */
-static __rte_always_inline uint16_t
-esp_transport_strip(struct rte_mbuf *m, uint32_t hlen, uint32_t ehl, uint8_t nh)
-{
-	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
-
-	memmove(p + ehl, p, hlen);
-	p = (uint8_t *)rte_pktmbuf_adj(m, ehl);
-	if ((p[0] >> 4) == 4) {
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p;
-
-		ip->next_proto_id = nh;
-		ip->total_length = rte_cpu_to_be_16((uint16_t)m->pkt_len);
-		ip->hdr_checksum = 0;
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
-		return ESP_PENDING;
-	}
-	{
-		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)p;
-		uint8_t *nhp = &ip6->proto;
-
-		uint8_t type = ip6->proto;
-
-		/* the next header field that named ESP: the last extension header's (IPv6
-		 * input validated them) */
-		for (uint32_t off = sizeof(*ip6); off < hlen;) {
-			nhp = p + off;
-			off += type == IPPROTO_FRAGMENT ? 8u : (p[off + 1] + 1u) * 8;
-			type = *nhp;
-		}
-		*nhp = nh;
-		ip6->payload_len = rte_cpu_to_be_16((uint16_t)(m->pkt_len - sizeof(*ip6)));
-	}
-	return ESP_PENDING;
-}
-
-/*
  * Pass 3 for one decrypted packet: the ICV verdict, the window, the trailer (RFC 4303
  * §2.4: padding 1, 2, 3 ...; §2.6 dummy packets), then the inner packet stripped and
  * marked as received on the vti. Returns the edge, ESP_PENDING for the policy pass.
@@ -645,7 +605,8 @@ esp_decap_finish(struct rte_mbuf *m, struct decap_ctx *c, const struct esp_in *e
 		rte_pktmbuf_trim(m, pad + 2u + cr->icv_len);
 		sa_acc_add(&c->sacc, e->sa, m->pkt_len - e->off - sizeof(struct rte_esp_hdr) -
 						    cr->iv_len);
-		return esp_transport_strip(m, e->off, sizeof(struct rte_esp_hdr) + cr->iv_len, nh);
+		tgw_xfrm_transport_strip(m, e->off, sizeof(struct rte_esp_hdr) + cr->iv_len, nh);
+		return ESP_PENDING;
 	}
 	if (unlikely(nh != IPPROTO_IPIP && nh != IPPROTO_IPV6))
 		return ESP_DECAP_NEXT_HEADER;

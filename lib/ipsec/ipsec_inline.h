@@ -333,6 +333,43 @@ tgw_xfrm_local_clear(const struct rte_mbuf *m, uint8_t proto, uint32_t l4off)
 }
 
 /*
+ * Transport mode on receive (RFC 4303 §3.1.1, RFC 4302 §3.1.1): the IP header (hlen
+ * bytes, through the extension headers before ESP or AH) moves over the IPsec header
+ * (ehl bytes) and announces the payload's protocol nh; the packet goes back to IP input
+ * as received on its port.
+ */
+static __rte_always_inline void
+tgw_xfrm_transport_strip(struct rte_mbuf *m, uint32_t hlen, uint32_t ehl, uint8_t nh)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+
+	memmove(p + ehl, p, hlen);
+	p = (uint8_t *)rte_pktmbuf_adj(m, ehl);
+	if ((p[0] >> 4) == 4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p;
+
+		ip->next_proto_id = nh;
+		ip->total_length = rte_cpu_to_be_16((uint16_t)m->pkt_len);
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	} else {
+		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)p;
+		uint8_t *nhp = &ip6->proto;
+		uint8_t type = ip6->proto;
+
+		/* the next header field that named ESP or AH: the last extension header's
+		 * (IPv6 input validated them) */
+		for (uint32_t off = sizeof(*ip6); off < hlen;) {
+			nhp = p + off;
+			off += type == IPPROTO_FRAGMENT ? 8u : (p[off + 1] + 1u) * 8;
+			type = *nhp;
+		}
+		*nhp = nh;
+		ip6->payload_len = rte_cpu_to_be_16((uint16_t)(m->pkt_len - sizeof(*ip6)));
+	}
+}
+
+/*
  * The last pass of the decap nodes (RFC 4301 §5.2, the kernel's __xfrm_policy_check):
  * each decapsulated inner packet (skip[i] false) that SA sa[i] carried, keyed with
  * mark[i] (the vti's ikey), against the in policies, or the fwd policies when the SA

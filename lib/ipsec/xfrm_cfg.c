@@ -269,11 +269,6 @@ parse_state(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_sa 
 	if (mode == TGW_XFRM_BEET)
 		return tgw_cfg_err(c, p, json_object_get(obj, "mode"),
 				   "mode beet is not supported yet (tunnel and transport are)");
-	if (mode == TGW_XFRM_TRANSPORT && sa->proto == IPPROTO_AH)
-		return tgw_cfg_err(c, json_object_get(obj, "mode") ? p : path,
-				   json_object_get(obj, "mode"),
-				   "AH in transport mode%s is not supported yet (ESP is)",
-				   json_object_get(obj, "mode") ? "" : " (the default)");
 	if (tgw_cfg_int(c, obj, path, "if_id", 0, UINT32_MAX, &x) < 0)
 		return -1;
 	sa->if_id = json_object_get(obj, "if_id") ? (uint32_t)x : 0;
@@ -422,13 +417,10 @@ parse_tmpl(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_xfrm
 	if (tgw_cfg_enum(c, obj, path, "mode", mode_names, &mode) < 0)
 		return -1;
 	t->mode = mode;
-	if (mode == TGW_XFRM_BEET || (mode == TGW_XFRM_TRANSPORT && t->proto == IPPROTO_AH)) {
+	if (mode == TGW_XFRM_BEET) {
 		join(p, sizeof(p), path, "mode");
-		return tgw_cfg_err(c, json_object_get(obj, "mode") ? p : path,
-				   json_object_get(obj, "mode"),
-				   "a%s template in %s mode%s is not supported yet",
-				   t->proto == IPPROTO_AH ? "n AH" : "", mode_names[mode],
-				   json_object_get(obj, "mode") ? "" : " (the default)");
+		return tgw_cfg_err(c, p, json_object_get(obj, "mode"),
+				   "a template in beet mode is not supported yet");
 	}
 	join(p, sizeof(p), path, "dst");
 	if (mode == TGW_XFRM_TUNNEL && (!t->src.family || !t->dst.family))
@@ -998,7 +990,7 @@ prefix_has(const struct tgw_prefix *pf, const struct tgw_ip *a)
  * Transport mode for a tunnel's own packets (GRE over transport-mode ESP): the first
  * policy-based out policy by rank that selects the tunnel's outer packets (local,
  * remote, the outer protocol and UDP ports of its template). A transport-mode
- * template names the ESP state towards the remote; tunnel mode, block and a selector
+ * template names the ESP or AH state towards the remote; tunnel mode, block and a selector
  * on an "auto" source port are refused (not supported yet).
  */
 static int
@@ -1057,11 +1049,17 @@ tunnel_transport(struct tgw_cfg_ctx *c, unsigned int ti)
 	}
 	if (t->xfrm_tsa < 0)
 		return 0;
-	/* the path MTU the kernel's tunnel would learn: ESP inside the underlay MTU */
+	/* the path MTU the kernel's tunnel would learn: ESP (esp4_get_mtu) or AH (the
+	 * header, 8-aligned) inside the underlay MTU */
 	cr = tgw_sas[t->xfrm_tsa].cr;
-	room = tgw_tnl_underlay_mtu(t) - (t->outer == 4 ? 20u : 40u) - 8u - cr->iv_len -
-	       cr->icv_len;
-	room = (room & ~(uint32_t)(cr->block - 1)) - 2 + (t->outer == 4 ? 20u : 40u);
+	t->xfrm_tsa_ah = tgw_sas[t->xfrm_tsa].proto == IPPROTO_AH;
+	if (t->xfrm_tsa_ah) {
+		room = tgw_tnl_underlay_mtu(t) - RTE_ALIGN_CEIL(12u + cr->icv_len, 8u);
+	} else {
+		room = tgw_tnl_underlay_mtu(t) - (t->outer == 4 ? 20u : 40u) - 8u - cr->iv_len -
+		       cr->icv_len;
+		room = (room & ~(uint32_t)(cr->block - 1)) - 2 + (t->outer == 4 ? 20u : 40u);
+	}
 	if (room - t->ops->overhead(t) < t->mtu)
 		t->mtu = (uint16_t)(room - t->ops->overhead(t));
 	return 0;

@@ -419,6 +419,8 @@ enum {
 	TGW_ENCAP_TOO_BIG,
 	TGW_ENCAP_XFRM4, /* the outer packet to transport-mode ESP (tunnel.xfrm_tsa) */
 	TGW_ENCAP_XFRM6,
+	TGW_ENCAP_XFRM_AH4, /* ... or AH (tunnel.xfrm_tsa_ah) */
+	TGW_ENCAP_XFRM_AH6,
 	TGW_ENCAP_NB,
 	TGW_ENCAP_PENDING = 0xffff
 };
@@ -428,7 +430,8 @@ enum {
 	[TGW_ENCAP_MODE] = TGW_DROP_NODE(tnl_mode), [TGW_ENCAP_NO_MBUF] = TGW_DROP_NODE(no_mbuf), \
 	[TGW_ENCAP_RECURSION] = TGW_DROP_NODE(tnl_recursion), \
 	[TGW_ENCAP_TOO_BIG] = TGW_DROP_NODE(too_big), \
-	[TGW_ENCAP_XFRM4] = "tgw_esp4_transport", [TGW_ENCAP_XFRM6] = "tgw_esp6_transport"
+	[TGW_ENCAP_XFRM4] = "tgw_esp4_transport", [TGW_ENCAP_XFRM6] = "tgw_esp6_transport", \
+	[TGW_ENCAP_XFRM_AH4] = "tgw_ah4_transport", [TGW_ENCAP_XFRM_AH6] = "tgw_ah6_transport"
 
 /*
  * An encap node's view of the tunnel of the packets in hand: the tunnel and a copy
@@ -636,7 +639,8 @@ tgw_tnl_encap_done(struct rte_mbuf *m, const struct tgw_tnl_plan *pl, const stru
 	if (unlikely(t->xfrm_tsa != -1)) {
 		md->nh = t->nh;
 		md->aux = (uint32_t)t->xfrm_tsa;
-		return t->outer == 6 ? TGW_ENCAP_XFRM6 : TGW_ENCAP_XFRM4;
+		return (t->outer == 6 ? TGW_ENCAP_XFRM6 : TGW_ENCAP_XFRM4) +
+		       (t->xfrm_tsa_ah ? TGW_ENCAP_XFRM_AH4 - TGW_ENCAP_XFRM4 : 0);
 	}
 	if (t->nh == TGW_NH_NONE)
 		return TGW_ENCAP_LOOKUP;

@@ -382,6 +382,84 @@ def test_ip6gre_over_transport_esp():
     assert_drops(r, {})
 
 
+def ah_transport_cfg(v6=False):
+    """gre1 (or ip6gre gre6) whose GRE packets transport-mode AH hmac(sha1) protects both
+    ways: `ip xfrm policy add ... proto gre dir out tmpl proto ah mode transport`."""
+    local, remote = (WAN6, PEER6) if v6 else (WAN4, PEER4)
+    c = tgw.base_config(tunnels=[{"name": "gre1", "type": "ip6gre" if v6 else "gre",
+                                  "local": local, "remote": remote}],
+                        routes=[{"dst": "10.2.0.0/24", "dev": "gre1"}])
+    states = [_sa(local, remote, TO, "ah"), _sa(remote, local, TI, "ah")]
+    for st in states:
+        st["mode"] = "transport"
+    c["xfrm"] = {"states": states, "policies": [
+        {"dir": "out", "src": local, "dst": remote, "proto": "gre",
+         "tmpl": [{"proto": "ah", "mode": "transport"}]},
+        {"dir": "in", "src": remote, "dst": local, "proto": "gre",
+         "tmpl": [{"proto": "ah", "mode": "transport"}]}]}
+    return c
+
+
+def ahpeer(spi):
+    return SecurityAssociation(AH, spi=spi, auth_algo="HMAC-SHA1-96",
+                               auth_key=bytes(range(40, 60)))
+
+
+def test_gre_over_transport_ah():
+    """GRE over transport-mode AH both ways, IPv4 and IPv6: tungw's packets carry AH (next
+    header GRE) right after the IP header, their ICV verified by scapy's transport SA (with
+    TTL, TOS and flags as sent: the mutable fields are restored after the ICV); scapy's AH
+    around GRE from the peer is verified, taken off, the GRE decapsulated and the inner
+    forwarded (the IPv4 header's TTL and TOS, zero for the ICV, are back); a tampered ICV is
+    dropped (ah_auth_failed) and clear GRE refused by the in policy."""
+    from scapy.layers.l2 import GRE
+    for v6 in (False, True):
+        L3, local, remote = (IPv6, WAN6, PEER6) if v6 else (IP, WAN4, PEER4)
+        a = [udp4(id=i + 1, size=90 + 9 * i) for i in range(3)]
+        b = [udp4(src=REMOTE4, dst=LAN_HOST4, id=20 + i) for i in range(3)]
+        outer = (lambda: IPv6(src=remote, dst=local, hlim=61, tc=0x20)) if v6 else \
+            (lambda: IP(src=remote, dst=local, ttl=61, tos=0x20, id=5, flags="DF"))
+        sent = [ahpeer(TI).encrypt(outer() / GRE(proto=0x0800) / p, seq_num=i + 1)
+                for i, p in enumerate(b)]
+        bad = L3(bytes(sent[2]))
+        bad[AH].icv = bytes(x ^ 1 for x in bytes(bad[AH].icv))
+        clear = outer() / GRE(proto=0x0800) / udp4(src=REMOTE4, dst=LAN_HOST4, id=29)
+        r = tgw.run(ah_transport_cfg(v6), {"lan0": [lan_in(p) for p in a],
+                                           "wan0": [wan_in(x) for x in sent[:2] + [bad, clear]]})
+        got = r.out.get("wan0", [])
+        assert len(got) == 3, [f.summary() for f in got]
+        dec = []
+        for f in got:
+            o = f[L3]
+            # ip6gre's encapsulation limit option (destination options, 60) follows AH
+            assert (o.src, o.dst, f[AH].spi, f[AH].nh) == (local, remote, TO, 60 if v6 else 47)
+            assert (o.nh if v6 else o.proto) == 51
+            if not v6:
+                assert o.flags == "DF" and o.ttl == 63, (o.flags, o.ttl)
+            d = L3(bytes(ahpeer(TO).decrypt(L3(bytes(o)))))     # verifies the ICV
+            assert GRE in d and AH not in d, d.summary()
+            dec.append(IP(bytes(d[GRE].payload)))
+        assert_pkts([lan_out(d) for d in dec], [lan_out(fwd4(p)) for p in a], "GRE payloads")
+        assert sorted(f[AH].seq for f in got) == [1, 2, 3]
+        assert_pkts(r.out.get("lan0", []), [lan_out(fwd4(p)) for p in b[:2]], "lan0")
+        assert_drops(r, {"ah_auth_failed": 1, "xfrm_policy_mismatch": 1})
+        assert r.stats["sas"][f"0x{TO:08x}"]["packets"] == 3
+        assert r.stats["sas"][f"0x{TI:08x}"]["packets"] == 2
+        tgw.assert_tunnel(r, "gre1", encap_packets=3, decap_packets=2)
+
+
+def test_gre_transport_ah_mtu():
+    """gre1's MTU leaves room for the AH header: 1500 - 24 (AH with a 12-byte ICV, 8-aligned)
+    - 24 (IP and GRE) = 1452; a 1453-byte DF packet gets fragmentation needed with 1452."""
+    r = tgw.run(ah_transport_cfg(), {"lan0": [lan_in(udp4(size=1453, id=1)),
+                                              lan_in(udp4(size=1452, id=2))]})
+    err = [f for f in r.out.get("lan0", []) if ICMP in f]
+    assert len(err) == 1 and err[0][ICMP].nexthopmtu == 1452, [f.summary() for f in err]
+    got = r.out.get("wan0", [])
+    assert len(got) == 1 and len(got[0][IP]) == 1500 and AH in got[0]
+    assert_drops(r, {"too_big": 1})
+
+
 def test_in_policy_on_clear_local_traffic():
     """An in policy requiring transport ESP for everything from the peer to the gateway: a
     clear echo request from the peer is dropped (xfrm_policy_mismatch), an in policy with
