@@ -76,6 +76,7 @@
 	X(esp_bad_next_header) \
 	X(esp_seq_overflow) \
 	X(esp_natt_mismatch) \
+	X(esp_bad_beet_header) \
 	X(natt_keepalive) \
 	X(natt_non_esp) \
 	X(ah_truncated) \

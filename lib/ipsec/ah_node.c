@@ -488,7 +488,8 @@ ah_decap_prepare(struct rte_mbuf *m, const struct tgw_ipsec_tables *tb, bool v6,
 	sa = &tgw_sas[e->sa];
 	/* AH is received on the xfrm interface of the SA's if_id (vti carries ESP only), or
 	 * policy-based */
-	if (unlikely(sa->xfrmi < 0 && !(tgw.xfrm_pb & TGW_XFRM_PB_IN)))
+	if (unlikely(sa->xfrmi < 0 && !(tgw.xfrm_pb & TGW_XFRM_PB_IN) &&
+		     sa->mode != TGW_XFRM_TRANSPORT))
 		return AH_DECAP_NO_POLICY;
 	if (unlikely(sa->mark != 0))
 		return TGW_DECAP_NO_TUNNEL;

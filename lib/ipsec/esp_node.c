@@ -55,6 +55,7 @@ enum {
 	ESP_DECAP_CRYPTO,
 	ESP_DECAP_NONLINEAR,
 	ESP_DECAP_NATT_MISMATCH,
+	ESP_DECAP_BEET_HEADER,
 	ESP_DECAP_NB
 };
 #define ESP_DECAP_NEXT_NODES \
@@ -70,7 +71,8 @@ enum {
 	[ESP_DECAP_MISMATCH] = TGW_DROP_NODE(xfrm_policy_mismatch), \
 	[ESP_DECAP_CRYPTO] = TGW_DROP_NODE(ipsec_crypto_error), \
 	[ESP_DECAP_NONLINEAR] = TGW_DROP_NODE(ipsec_nonlinear), \
-	[ESP_DECAP_NATT_MISMATCH] = TGW_DROP_NODE(esp_natt_mismatch)
+	[ESP_DECAP_NATT_MISMATCH] = TGW_DROP_NODE(esp_natt_mismatch), \
+	[ESP_DECAP_BEET_HEADER] = TGW_DROP_NODE(esp_bad_beet_header)
 
 /* ---- encap ---- */
 
@@ -235,6 +237,73 @@ esp_inner_mtu(const struct tgw_tunnel *t, const struct tgw_sa *sa)
 	return (room & ~(uint32_t)(cr->block - 1)) - 2;
 }
 
+/*
+ * BEET mode (RFC 7402 §5; the kernel's esp4_get_mtu with the BEET header length): the
+ * inner header is replaced by the outer one, so an inner packet may be as long as the
+ * ESP payload room plus its own header; 8 bytes are kept for the IPv4 options pseudo
+ * header as the kernel does (IPV4_BEET_PHMAXLEN).
+ */
+static __rte_always_inline uint32_t
+esp_beet_mtu(const struct tgw_tunnel *t, const struct tgw_sa *sa, bool iv6)
+{
+	const struct tgw_sa_crypto *cr = sa->cr;
+	uint32_t room = t->mtu - sizeof(struct rte_esp_hdr) - cr->iv_len - cr->icv_len -
+			(sa->natt ? sizeof(struct rte_udp_hdr) : 0) - (iv6 ? 0 : 8);
+
+	return (room & ~(uint32_t)(cr->block - 1)) - 2 +
+	       (iv6 ? sizeof(struct rte_ipv6_hdr) : sizeof(struct rte_ipv4_hdr));
+}
+
+/*
+ * BEET on transmit (RFC 7402 §5.1, the kernel's xfrm4_beet_encap_add): an inner packet
+ * between the state's inner addresses ("sel"; others: no state, as the kernel's state
+ * lookup by selector) loses its IP header; ESP carries the payload with the inner
+ * protocol as next header. IPv4 options go in the pseudo header (next header 94: the
+ * protocol, the options' length in 8 bytes, the pad length, a reserved byte, NOPs up to
+ * 8-byte alignment, then the options). The outer header takes the inner's DS field,
+ * TTL and DF (tgw_inner). Returns TGW_ENCAP_PENDING with *nh, or the edge.
+ */
+static __rte_always_inline uint16_t
+esp_beet_strip(struct rte_mbuf *m, const struct tgw_sa *sa, bool iv6, uint8_t *nh)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+
+	if (iv6) {
+		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)p;
+
+		if (unlikely(sa->sel_src.family != 6 ||
+			     memcmp(ip6->src_addr, sa->sel_src.v6, 16) != 0 ||
+			     memcmp(ip6->dst_addr, sa->sel_dst.v6, 16) != 0))
+			return ESP_ENCAP_NO_STATE;
+		*nh = ip6->proto;
+		rte_pktmbuf_adj(m, sizeof(*ip6));
+	} else {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)p;
+		uint32_t optlen = (p[0] & 0xfu) * 4 - sizeof(*ip), phl;
+		uint8_t proto = ip->next_proto_id;
+
+		if (unlikely(sa->sel_src.family != 4 || ip->src_addr != sa->sel_src.v4 ||
+			     ip->dst_addr != sa->sel_dst.v4))
+			return ESP_ENCAP_NO_STATE;
+		*nh = proto;
+		if (likely(optlen == 0)) {
+			rte_pktmbuf_adj(m, sizeof(*ip));
+			return TGW_ENCAP_PENDING;
+		}
+		/* the pseudo header and its padding end where the options begin */
+		phl = 8 - (optlen & 4);
+		p += sizeof(*ip) - phl;
+		p[0] = proto;
+		p[1] = (uint8_t)(optlen / 8);
+		p[2] = (uint8_t)(phl - 4);
+		p[3] = 0;
+		memset(p + 4, 1, phl - 4); /* IPOPT_NOP */
+		*nh = IPPROTO_BEETPH;
+		rte_pktmbuf_adj(m, sizeof(*ip) - phl);
+	}
+	return TGW_ENCAP_PENDING;
+}
+
 static uint16_t
 esp_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n,
 		bool whole, bool v6)
@@ -284,15 +353,27 @@ esp_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 		if (nexts[i] != TGW_ENCAP_PENDING)
 			continue;
 		/* too big with the SA's overhead (xfrm4_tunnel_check_size) */
-		nexts[i] = tgw_tnl_mtu_check(pkts[i], &in[i], esp_inner_mtu(t, &tgw_sas[sa[i]]));
+		nexts[i] = tgw_tnl_mtu_check(pkts[i], &in[i],
+					     likely(tgw_sas[sa[i]].mode != TGW_XFRM_BEET)
+						     ? esp_inner_mtu(t, &tgw_sas[sa[i]])
+						     : esp_beet_mtu(t, &tgw_sas[sa[i]], iv6[i]));
 	}
 	tgw_seq_take(sa, nexts, TGW_ENCAP_PENDING, n, seq);
 	for (uint16_t i = 0; i < n; i++) {
 		if (nexts[i] != TGW_ENCAP_PENDING)
 			continue;
-		/* tunnel mode: the inner packet is the payload (RFC 4303 §3.1.2) */
-		nexts[i] = esp_wrap(pkts[i], sa[i], seq[i], 0, in[i].len,
-				    in[i].v6 ? IPPROTO_IPV6 : IPPROTO_IPIP, &ops[n_ops]);
+		if (unlikely(tgw_sas[sa[i]].mode == TGW_XFRM_BEET)) {
+			uint8_t nh;
+
+			nexts[i] = esp_beet_strip(pkts[i], &tgw_sas[sa[i]], iv6[i], &nh);
+			if (nexts[i] == TGW_ENCAP_PENDING)
+				nexts[i] = esp_wrap(pkts[i], sa[i], seq[i], 0, pkts[i]->pkt_len,
+						    nh, &ops[n_ops]);
+		} else {
+			/* tunnel mode: the inner packet is the payload (RFC 4303 §3.1.2) */
+			nexts[i] = esp_wrap(pkts[i], sa[i], seq[i], 0, in[i].len,
+					    in[i].v6 ? IPPROTO_IPV6 : IPPROTO_IPIP, &ops[n_ops]);
+		}
 		if (nexts[i] == TGW_ENCAP_PENDING)
 			idx[n_ops++] = i;
 	}
@@ -525,12 +606,13 @@ esp_decap_prepare(struct rte_mbuf *m, struct decap_ctx *c, const struct tgw_ipse
 	sa = &tgw_sas[e->sa];
 	/* not from a vti's endpoints: the xfrm interface of the SA's if_id (xfrmi_rcv_cb),
 	 * else policy-based (the packet stays on the port it came in on). Without
-	 * policy-based in or fwd policies no policy can accept it: it is not decrypted to
-	 * be dropped. */
+	 * policy-based in or fwd policies no policy can accept it (but transport mode,
+	 * which needs none): it is not decrypted to be dropped. */
 	if (e->tunnel < 0) {
 		if (sa->xfrmi >= 0)
 			e->tunnel = sa->xfrmi;
-		else if (unlikely(!(tgw.xfrm_pb & TGW_XFRM_PB_IN)))
+		else if (unlikely(!(tgw.xfrm_pb & TGW_XFRM_PB_IN) &&
+				  sa->mode != TGW_XFRM_TRANSPORT))
 			return ESP_DECAP_NO_POLICY;
 	}
 	/* xfrm_state_lookup with the vti's mark */
@@ -540,9 +622,10 @@ esp_decap_prepare(struct rte_mbuf *m, struct decap_ctx *c, const struct tgw_ipse
 	if (unlikely(sa->natt != tgw_meta(m)->natt))
 		return ESP_DECAP_NATT_MISMATCH;
 	tgw_meta(m)->natt = 0;
-	/* transport mode for the gateway's own traffic, policy-based only */
-	if (unlikely(sa->mode != TGW_XFRM_TUNNEL &&
-		     (sa->mode != TGW_XFRM_TRANSPORT || e->tunnel >= 0)))
+	/* transport mode for the gateway's own traffic (policy-based only); BEET policy-based
+	 * or on an xfrm interface; a vti takes tunnel mode only (vti_state_check) */
+	if (unlikely(sa->mode != TGW_XFRM_TUNNEL && e->tunnel >= 0 &&
+		     (sa->mode == TGW_XFRM_TRANSPORT || e->tunnel != sa->xfrmi)))
 		return TGW_DECAP_MODE;
 	cr = sa->cr;
 	esp_len = m->pkt_len - e->off;
@@ -567,6 +650,89 @@ esp_decap_prepare(struct rte_mbuf *m, struct decap_ctx *c, const struct tgw_ipse
 	op->esp = rte_pktmbuf_mtod_offset(m, uint8_t *, e->off);
 	op->len = esp_len - cr->icv_len;
 	op->seq_hi = (uint32_t)(e->seq >> 32);
+	return ESP_PENDING;
+}
+
+/*
+ * BEET on receive (RFC 7402 §5.2, the kernel's xfrm4_remove_beet_encap and
+ * xfrm6_remove_beet_encap): the payload at off gets an IP header of the state's inner
+ * family with its inner addresses ("sel"), protocol nh, and the outer header's DS field,
+ * TTL / hop limit, IPv4 ID and DF (an IPv6 outer: no ID, DF; its flow label for an
+ * IPv6 inner). Next header 94 is IPv4's options pseudo header. Returns ESP_PENDING or
+ * the edge.
+ */
+static __rte_always_inline uint16_t
+esp_beet_restore(struct rte_mbuf *m, const struct tgw_sa *sa, uint32_t off, uint8_t nh)
+{
+	const uint8_t *o = rte_pktmbuf_mtod(m, const uint8_t *);
+	rte_be16_t id = 0, frag = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	uint32_t flow = 0, optlen = 0;
+	struct tgw_meta *md = tgw_meta(m);
+	uint8_t ds, ttl, *p;
+
+	if ((o[0] >> 4) == 4) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)o;
+
+		ds = ip->type_of_service;
+		ttl = ip->time_to_live;
+		id = ip->packet_id;
+		frag = ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	} else {
+		uint32_t vtc = tgw_be32_at(o);
+
+		ds = (uint8_t)(vtc >> 20);
+		flow = vtc & 0xfffff;
+		ttl = ((const struct rte_ipv6_hdr *)o)->hop_limits;
+	}
+	if (nh == IPPROTO_BEETPH) {
+		const uint8_t *ph = o + off;
+		int32_t ol;
+
+		if (unlikely(sa->sel_src.family != 4))
+			return ESP_DECAP_NEXT_HEADER;
+		if (unlikely(m->pkt_len < off + 4))
+			return ESP_DECAP_BEET_HEADER;
+		/* the options' length from the pseudo header's (IPV4_BEET_PHMAXLEN 8) */
+		ol = ph[1] * 8 + 8 - (4 + ph[2]);
+		if (unlikely(ol < 0 || (ol & 3) || ol > 40 ||
+			     m->pkt_len < off + 4u + ph[2] + (uint32_t)ol))
+			return ESP_DECAP_BEET_HEADER;
+		nh = ph[0];
+		optlen = (uint32_t)ol;
+		off += 4u + ph[2];
+	}
+	rte_pktmbuf_adj(m, off);
+	p = (uint8_t *)rte_pktmbuf_prepend(m, sa->sel_src.family == 4 ? sizeof(struct rte_ipv4_hdr)
+								      : sizeof(struct rte_ipv6_hdr));
+	if (unlikely(p == NULL))
+		return ESP_DECAP_NONLINEAR;
+	if (sa->sel_src.family == 4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p;
+
+		ip->version_ihl = (uint8_t)(0x45 + optlen / 4);
+		ip->type_of_service = ds;
+		ip->total_length = rte_cpu_to_be_16((uint16_t)m->pkt_len);
+		ip->packet_id = id;
+		ip->fragment_offset = frag;
+		ip->time_to_live = ttl;
+		ip->next_proto_id = nh;
+		ip->src_addr = sa->sel_src.v4;
+		ip->dst_addr = sa->sel_dst.v4;
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	} else {
+		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)p;
+
+		ip6->vtc_flow = rte_cpu_to_be_32(6u << 28 | (uint32_t)ds << 20 | flow);
+		ip6->payload_len = rte_cpu_to_be_16((uint16_t)(m->pkt_len - sizeof(*ip6)));
+		ip6->proto = nh;
+		ip6->hop_limits = ttl;
+		memcpy(ip6->src_addr, sa->sel_src.v6, 16);
+		memcpy(ip6->dst_addr, sa->sel_dst.v6, 16);
+	}
+	md->local = 0;
+	md->l2mc = 0;
+	md->xfrm = 0;
 	return ESP_PENDING;
 }
 
@@ -606,6 +772,23 @@ esp_decap_finish(struct rte_mbuf *m, struct decap_ctx *c, const struct esp_in *e
 		sa_acc_add(&c->sacc, e->sa, m->pkt_len - e->off - sizeof(struct rte_esp_hdr) -
 						    cr->iv_len);
 		tgw_xfrm_transport_strip(m, e->off, sizeof(struct rte_esp_hdr) + cr->iv_len, nh);
+		return ESP_PENDING;
+	}
+	if (sa->mode == TGW_XFRM_BEET) {
+		uint16_t r;
+
+		rte_pktmbuf_trim(m, pad + 2u + cr->icv_len);
+		r = esp_beet_restore(m, sa, e->off + sizeof(struct rte_esp_hdr) + cr->iv_len, nh);
+		if (r != ESP_PENDING)
+			return r;
+		if (e->tunnel >= 0) {
+			/* received on the xfrm interface (xfrmi_rcv_cb) */
+			const struct tgw_tunnel *t = &tgw.tunnels[e->tunnel];
+
+			tgw_meta(m)->in_if = TGW_IF_TUNNEL(t->id);
+			tgw_tnl_acc_add(&c->acc, t->id, m->pkt_len, false);
+		}
+		sa_acc_add(&c->sacc, e->sa, m->pkt_len);
 		return ESP_PENDING;
 	}
 	if (unlikely(nh != IPPROTO_IPIP && nh != IPPROTO_IPV6))

@@ -38,6 +38,9 @@ struct tgw_sa {
 	uint32_t if_id;
 	uint32_t mark, mark_mask;
 	uint16_t replay_window; /* bits; 0: anti-replay off */
+	/* BEET mode (RFC 7402): the inner addresses, "sel" (ip xfrm state ... sel src A dst B);
+	 * their family may differ from the outer one */
+	struct tgw_ip sel_src, sel_dst;
 	bool natt;              /* "encap": espinudp (RFC 3948) */
 	uint16_t natt_sport, natt_dport; /* host order */
 	uint16_t id;

@@ -86,12 +86,31 @@ sel_key(const uint8_t *p, uint32_t len, uint32_t mark, uint32_t if_id,
 		k4->if_id = rte_cpu_to_be_32(if_id);
 	} else {
 		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)p;
+		uint32_t off = sizeof(*ip6);
+		uint8_t nh = ip6->proto;
+		bool first = true;
 
-		k6->proto = ip6->proto;
+		/* RFC 4301 §4.4.1.1: the next layer protocol is the one after the extension
+		 * headers (the kernel's _decode_session6); IPv6 input validated them */
+		for (unsigned int k = 0; k < 8 && len >= off + 8; k++) {
+			if (nh == IPPROTO_FRAGMENT) {
+				first = first && !(tgw_be16_at(p + off + 2) & 0xfff8);
+				nh = p[off];
+				off += 8;
+			} else if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
+				   nh == IPPROTO_DSTOPTS) {
+				uint32_t next = off + (p[off + 1] + 1u) * 8;
+
+				nh = p[off];
+				off = next;
+			} else {
+				break;
+			}
+		}
+		k6->proto = nh;
 		memcpy(k6->src, ip6->src_addr, 16);
 		memcpy(k6->dst, ip6->dst_addr, 16);
-		sel_ports(p + 40, len > 40 ? len - 40 : 0, ip6->proto, true, &k6->sport,
-			  &k6->dport);
+		sel_ports(p + off, len > off ? len - off : 0, nh, first, &k6->sport, &k6->dport);
 		k6->mark = rte_cpu_to_be_32(mark);
 		k6->if_id = rte_cpu_to_be_32(if_id);
 	}
@@ -255,8 +274,9 @@ tgw_xfrm_in_verdict(int32_t sa_idx, int32_t pol_idx)
 	const struct tgw_policy *pol;
 	const struct tgw_xfrm_tmpl *t;
 
+	/* no policy: a transport-mode SA's packet is accepted (secpath_has_nontransport) */
 	if (unlikely(pol_idx < 0))
-		return TGW_XFRM_IN_NO_POLICY;
+		return sa->mode == TGW_XFRM_TRANSPORT ? TGW_XFRM_IN_OK : TGW_XFRM_IN_NO_POLICY;
 	pol = &tgw_policies[pol_idx];
 	if (unlikely(pol->block))
 		return TGW_XFRM_IN_BLOCK;

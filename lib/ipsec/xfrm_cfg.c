@@ -169,7 +169,56 @@ parse_alg(struct tgw_cfg_ctx *c, json_t *obj, const char *path, const char *what
 
 static const char *const state_keys[] = {"src", "dst", "proto", "spi", "reqid", "mode", "aead",
 					 "enc", "auth", "replay_window", "esn", "if_id", "mark",
-					 "encap", "replay_oseq", "replay_seq", NULL};
+					 "encap", "replay_oseq", "replay_seq", "sel", NULL};
+
+/*
+ * BEET (RFC 7402): "sel": {"src", "dst"}, the inner addresses the state stands for (`ip
+ * xfrm state add ... mode beet sel src A dst B`): host addresses of one family, which
+ * may differ from the state's. Required in BEET mode; other modes take no selector.
+ */
+static int
+parse_beet_sel(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_sa *sa)
+{
+	static const char *const keys[] = {"src", "dst", NULL};
+	json_t *sel = json_object_get(obj, "sel");
+	char p[256], q[256];
+	int rc;
+
+	join(p, sizeof(p), path, "sel");
+	if (sa->mode != TGW_XFRM_BEET) {
+		if (sel == NULL)
+			return 0;
+		return tgw_cfg_err(c, p, sel, "a state's selector is taken in mode beet only "
+				   "(not supported yet in %s mode)", mode_names[sa->mode]);
+	}
+	if (sel == NULL)
+		return tgw_cfg_err(c, path, NULL, "a state in mode beet needs \"sel\": {\"src\", "
+				   "\"dst\"} (the inner addresses)");
+	if (!json_is_object(sel))
+		return tgw_cfg_err(c, p, sel, "is not an object {\"src\", \"dst\"}");
+	if (tgw_cfg_keys(c, sel, p, keys, NULL) < 0)
+		return -1;
+	rc = tgw_cfg_ip(c, sel, p, "src", false, &sa->sel_src);
+	if (rc > 0)
+		rc = tgw_cfg_ip(c, sel, p, "dst", false, &sa->sel_dst);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return tgw_cfg_err(c, p, sel, "needs \"src\" and \"dst\" (host addresses)");
+	join(q, sizeof(q), p, "dst");
+	if (sa->sel_src.family != sa->sel_dst.family)
+		return tgw_cfg_err(c, q, json_object_get(sel, "dst"),
+				   "is not of the family of \"src\"");
+	/* the kernel's BEET carries ESP only here (AH BEET, NAT-T: not supported yet) */
+	if (sa->proto != IPPROTO_ESP)
+		return tgw_cfg_err(c, path, NULL, "AH in beet mode is not supported yet (ESP is)");
+	/* a vti carries tunnel mode only (vti_state_check); an xfrm interface any mode */
+	if (sa->mark_mask)
+		return tgw_cfg_err(c, path, NULL, "a state in beet mode with a mark (a vti's) is "
+				   "not supported: a vti carries tunnel mode only (xfrm interfaces "
+				   "and policy-based BEET do)");
+	return 0;
+}
 
 /*
  * NAT-T (RFC 3948): `encap espinudp SPORT DPORT OADDR`, "encap": {"type": "espinudp",
@@ -201,7 +250,8 @@ parse_encap(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_sa 
 	if (sa->family != 4)
 		return tgw_cfg_err(c, p, e, "NAT-T over IPv6 is not supported yet");
 	if (sa->mode != TGW_XFRM_TUNNEL)
-		return tgw_cfg_err(c, p, e, "NAT-T in transport mode is not supported yet");
+		return tgw_cfg_err(c, p, e, "NAT-T in %s mode is not supported yet",
+				   mode_names[sa->mode]);
 	sa->natt = true;
 	sa->natt_sport = sa->natt_dport = 4500;
 	rc = tgw_cfg_int(c, e, p, "sport", 1, 65535, &port);
@@ -266,9 +316,6 @@ parse_state(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_sa 
 		return -1;
 	sa->mode = mode; /* transport without "mode", as ip xfrm */
 	join(p, sizeof(p), path, "mode");
-	if (mode == TGW_XFRM_BEET)
-		return tgw_cfg_err(c, p, json_object_get(obj, "mode"),
-				   "mode beet is not supported yet (tunnel and transport are)");
 	if (tgw_cfg_int(c, obj, path, "if_id", 0, UINT32_MAX, &x) < 0)
 		return -1;
 	sa->if_id = json_object_get(obj, "if_id") ? (uint32_t)x : 0;
@@ -290,6 +337,8 @@ parse_state(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_sa 
 		return -1;
 	sa->iseq = json_object_get(obj, "replay_seq") ? (uint64_t)x : 0;
 	if (json_object_get(obj, "encap") && parse_encap(c, obj, path, sa) < 0)
+		return -1;
+	if (parse_beet_sel(c, obj, path, sa) < 0)
 		return -1;
 
 	if (parse_alg(c, obj, path, "aead", &a.aead, aead_key, &a.aead_key_len, "icv_bits",
@@ -417,10 +466,10 @@ parse_tmpl(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_xfrm
 	if (tgw_cfg_enum(c, obj, path, "mode", mode_names, &mode) < 0)
 		return -1;
 	t->mode = mode;
-	if (mode == TGW_XFRM_BEET) {
+	if (mode == TGW_XFRM_BEET && t->proto != IPPROTO_ESP) {
 		join(p, sizeof(p), path, "mode");
 		return tgw_cfg_err(c, p, json_object_get(obj, "mode"),
-				   "a template in beet mode is not supported yet");
+				   "an AH template in beet mode is not supported yet");
 	}
 	join(p, sizeof(p), path, "dst");
 	if (mode == TGW_XFRM_TUNNEL && (!t->src.family || !t->dst.family))
@@ -524,6 +573,10 @@ tmpl_match(const struct tgw_xfrm_tmpl *t, const struct tgw_policy *pol, const st
 	if ((t->spi && t->spi != sa->spi) || (t->reqid && t->reqid != sa->reqid))
 		return false;
 	if (sa->if_id != pol->if_id)
+		return false;
+	/* a BEET state stands for inner addresses of its selector's family (the kernel
+	 * matches the state's selector to the flow; here per policy, at start-up) */
+	if (sa->mode == TGW_XFRM_BEET && pol->family && sa->sel_src.family != pol->family)
 		return false;
 	return (pol->mark & sa->mark_mask) == sa->mark;
 }
@@ -892,6 +945,10 @@ policy_kind(struct tgw_cfg_ctx *c, unsigned int i, bool *pb)
 		return tgw_cfg_err(c, p, NULL, "a template in transport mode protects the "
 				   "gateway's own traffic: only a policy-based \"in\" or \"out\" "
 				   "policy (no mark, no if_id) takes one");
+	if (pol->n_tmpls && pol->tmpl[0].mode == TGW_XFRM_BEET && pol->mark_mask)
+		return tgw_cfg_err(c, p, NULL, "a template in beet mode through a vti is not "
+				   "supported: a vti carries tunnel mode only (xfrm interfaces and "
+				   "policy-based BEET do)");
 	if (pol->if_id) {
 		if (xfrmi_find(pol->if_id) >= 0)
 			return 0;
@@ -1036,7 +1093,9 @@ tunnel_transport(struct tgw_cfg_ctx *c, unsigned int ti)
 		return tgw_cfg_err(c, p, NULL, "tunnel \"%s\": its outer packets meet "
 				   "xfrm.policies[%d], which %s: not supported yet (transport mode "
 				   "is)", t->name, best, pol->block ? "blocks them"
-				   : !pol->n_tmpls ? "has no template" : "asks for tunnel mode");
+				   : !pol->n_tmpls ? "has no template"
+				   : pol->tmpl[0].mode == TGW_XFRM_BEET ? "asks for beet mode"
+				   : "asks for tunnel mode");
 	t->xfrm_tsa = TGW_TSA_NO_STATE;
 	for (unsigned int s = 0; s < tgw_n_sas; s++) {
 		const struct tgw_sa *sa = &tgw_sas[s];
@@ -1242,6 +1301,9 @@ tgw_xfrm_summary(FILE *f)
 			fprintf(f, " if_id %u", sa->if_id);
 		if (sa->natt)
 			fprintf(f, " encap espinudp %u %u", sa->natt_sport, sa->natt_dport);
+		if (sa->mode == TGW_XFRM_BEET)
+			fprintf(f, " sel src %s dst %s", tgw_ip_str(&sa->sel_src, a, sizeof(a)),
+				tgw_ip_str(&sa->sel_dst, b, sizeof(b)));
 		fprintf(f, "\n");
 	}
 	for (unsigned int i = 0; i < tgw_n_policies; i++) {

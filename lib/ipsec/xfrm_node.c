@@ -120,7 +120,9 @@ xfrm_out_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint
 			continue;
 		}
 		sa = &tgw_sas[s];
-		if (unlikely(sa->carrier < 0)) {
+		/* a transport-mode state protects the gateway's own tunnel packets
+		 * (tunnel.xfrm_tsa); other traffic it does not carry here */
+		if (unlikely(sa->carrier < 0 || sa->mode == TGW_XFRM_TRANSPORT)) {
 			nexts[i] = XO_NO_STATE;
 			continue;
 		}

@@ -328,5 +328,36 @@ def test_ah_algorithms_and_esn():
     assert_drops(r, {"ah_auth_failed": 1})
 
 
+def test_beet_on_interface():
+    """BEET through xfrm0 (the seed: an xfrm interface has "no limitation on xfrm mode"):
+    traffic routed into xfrm0 between the BEET state's inner addresses leaves as ESP from
+    WAN4 to PEER4 whose payload (scapy's transport SA: BEET's wire format) is the inner UDP
+    datagram; the peer's BEET ESP is received on xfrm0 with the inner header rebuilt from the
+    state's selector, checked against the in policy with the if_id and routed to lan0;
+    xfrm0 counts both ways."""
+    from scapy.layers.inet import UDP
+    from scapy.packet import Raw
+    st = [dict(_sa(WAN4, PEER4, O4), mode="beet", sel={"src": LAN_HOST4, "dst": REMOTE4}),
+          dict(_sa(PEER4, WAN4, I4), mode="beet", sel={"src": REMOTE4, "dst": LAN_HOST4})]
+    pol = [{"dir": "out", "if_id": IF_ID, "dst": "10.2.0.0/24",
+            "tmpl": [{"src": WAN4, "dst": PEER4, "proto": "esp", "mode": "beet"}]},
+           {"dir": "in", "if_id": IF_ID, "src": "10.2.0.0/24",
+            "tmpl": [{"src": PEER4, "dst": WAN4, "proto": "esp", "mode": "beet"}]}]
+    a = udp4(id=7, size=150)
+    b = udp4(src=REMOTE4, dst=LAN_HOST4, id=9, ttl=40, size=120)
+    tsa = lambda spi: SecurityAssociation(ESP, spi=spi, **SCAPY_GCM)
+    wire = tsa(I4).encrypt(IP(src=PEER4, dst=WAN4, ttl=40, id=9, flags="DF", proto=17) /
+                           Raw(bytes(b[UDP])), seq_num=1)
+    r = tgw.run(cfg(policies=pol, states=st), {"lan0": [lan_in(a)], "wan0": [wan_in(wire)]})
+    got = r.out.get("wan0", [])
+    assert len(got) == 1 and got[0][IP].proto == 50, [f.summary() for f in got]
+    assert (got[0][IP].src, got[0][IP].dst, got[0][ESP].spi) == (WAN4, PEER4, O4)
+    d = IP(bytes(tsa(O4).decrypt(IP(bytes(got[0][IP])))))
+    assert d.proto == 17 and bytes(d.payload) == bytes(a[UDP]), d.summary()
+    assert_pkts(r.out.get("lan0", []), [lan_out(fwd4(b))], "lan0")
+    assert_drops(r, {})
+    assert_tunnel(r, "xfrm0", encap_packets=1, decap_packets=1)
+
+
 if __name__ == "__main__":
     tgw.main(globals())

@@ -19,7 +19,7 @@ from scapy.layers.inet import UDP
 from scapy.layers.ipsec import AH, ESP, SecurityAssociation
 
 import tgw
-from tgw import (IP, IPv6, ICMP, LAN4, LAN_HOST4, LAN_HOST6, PEER4, PEER6, REMOTE4, REMOTE6,
+from tgw import (DPORT, SPORT, IP, IPv6, ICMP, LAN4, LAN_HOST4, LAN_HOST6, PEER4, PEER6, REMOTE4, REMOTE6,
                  WAN4, WAN6, assert_drops, assert_no_output, assert_pkts, fwd4, fwd6, lan_in,
                  lan_out, udp4, udp6, wan_in, wan_out)
 
@@ -382,6 +382,21 @@ def test_ip6gre_over_transport_esp():
     assert_drops(r, {})
 
 
+def test_transport_template_not_for_forwarded():
+    """A transport-mode state protects the gateway's own tunnel packets: a forwarded packet
+    that an out policy with a transport template selects is dropped (xfrm_no_state), not
+    sent in tunnel mode through the state, while gre1's own packets still leave in
+    transport ESP."""
+    c = gre_transport_cfg([{"dir": "out", "dst": "10.7.0.0/24",
+                            "tmpl": [{"proto": "esp", "mode": "transport"}]}])
+    c["routes"].append({"dst": "10.7.0.0/24", "via": PEER4, "dev": "wan0"})
+    r = tgw.run(c, {"lan0": [lan_in(udp4(dst=CLEAR4, id=3)), lan_in(udp4(id=4))]})
+    got = r.out.get("wan0", [])
+    assert len(got) == 1 and got[0][IP].proto == 50 and got[0][ESP].spi == TO, \
+        [f.summary() for f in got]
+    assert_drops(r, {"xfrm_no_state": 1})
+
+
 def ah_transport_cfg(v6=False):
     """gre1 (or ip6gre gre6) whose GRE packets transport-mode AH hmac(sha1) protects both
     ways: `ip xfrm policy add ... proto gre dir out tmpl proto ah mode transport`."""
@@ -458,6 +473,178 @@ def test_gre_transport_ah_mtu():
     got = r.out.get("wan0", [])
     assert len(got) == 1 and len(got[0][IP]) == 1500 and AH in got[0]
     assert_drops(r, {"too_big": 1})
+
+
+# --------------------------------------------------------------------------- BEET
+
+BO, BI, BO6, BI6 = 0x801, 0x802, 0x803, 0x804
+
+
+def beet_cfg():
+    """BEET (RFC 7402) states between WAN4 and PEER4 for the inner pair LAN_HOST4 <->
+    REMOTE4 and, across families, LAN_HOST6 <-> REMOTE6 over the same IPv4 outer pair:
+    `ip xfrm state add src WAN4 dst PEER4 proto esp spi 0x801 mode beet sel src LAN_HOST4
+    dst REMOTE4 ...`, with out and fwd policies whose templates are mode beet (the out ones
+    wider than the states' selectors)."""
+    def st(src, dst, spi, ssrc, sdst):
+        return dict(_sa(src, dst, spi), mode="beet", sel={"src": ssrc, "dst": sdst})
+
+    def pol(d, src, dst, tsrc, tdst):
+        return {"dir": d, "src": src, "dst": dst,
+                "tmpl": [{"src": tsrc, "dst": tdst, "proto": "esp", "mode": "beet"}]}
+    return cfg(states=[st(WAN4, PEER4, BO, LAN_HOST4, REMOTE4),
+                       st(PEER4, WAN4, BI, REMOTE4, LAN_HOST4),
+                       st(WAN4, PEER4, BO6, LAN_HOST6, REMOTE6),
+                       st(PEER4, WAN4, BI6, REMOTE6, LAN_HOST6)],
+               policies=[pol("out", "10.1.0.0/24", "10.2.0.0/24", WAN4, PEER4),
+                         pol("fwd", "10.2.0.0/24", "10.1.0.0/24", PEER4, WAN4),
+                         pol("out", "2001:db8:1::/64", "2001:db8:2::/64", WAN4, PEER4),
+                         pol("fwd", "2001:db8:2::/64", "2001:db8:1::/64", PEER4, WAN4)])
+
+
+def beet_in(spi, l4, ttl=50, tos=0x28, id=77, proto=17, seq=1):
+    """What a BEET peer sends: its inner payload l4 (bytes) under the outer IPv4 header from
+    PEER4, in transport-mode ESP (BEET's wire format)."""
+    from scapy.packet import Raw
+    return tpeer(spi).encrypt(IP(src=PEER4, dst=WAN4, ttl=ttl, tos=tos, id=id, flags="DF",
+                                 proto=proto) / Raw(l4), seq_num=seq)
+
+
+def test_beet_both_ways():
+    """BEET both ways, IPv4 inner and IPv6 inner over IPv4: a forwarded packet between the
+    state's inner addresses leaves as ESP from WAN4 to PEER4 whose decrypted payload (scapy's
+    transport SA) is the inner UDP datagram, next header UDP, the outer TTL, DS and DF the
+    inner's; the peer's ESP is decrypted and the inner header rebuilt with the state's inner
+    addresses and the outer TTL / DS field / ID (IPv6: hop limit and traffic class), then
+    forwarded.  A packet the out policy selects but no state's selector covers is
+    xfrm_no_state; the SAs count."""
+    a = udp4(id=31, tos=0x10, size=120)
+    a6 = udp6(size=140, tc=0x10)
+    other = udp4(src="10.1.0.3", id=32)
+    b = udp4(src=REMOTE4, dst=LAN_HOST4, id=77, ttl=50, tos=0x28, size=110)
+    b6 = udp6(src=REMOTE6, dst=LAN_HOST6, hlim=50, tc=0x28, size=130)
+    frames = [wan_in(beet_in(BI, bytes(b[UDP]))), wan_in(beet_in(BI6, bytes(b6[UDP])))]
+    r = tgw.run(beet_cfg(), {"lan0": [lan_in(p) for p in (a, a6, other)], "wan0": frames})
+    got = r.out.get("wan0", [])
+    assert len(got) == 2, [f.summary() for f in got]
+    for f, inner, spi in ((got[0], a, BO), (got[1], a6, BO6)):
+        o = f[IP]
+        assert (o.src, o.dst, o.proto, f[ESP].spi) == (WAN4, PEER4, 50, spi), f.summary()
+        if spi == BO:
+            assert (o.ttl, o.tos, o.flags) == (63, 0x10, "DF"), (o.ttl, o.tos, o.flags)
+        else:
+            assert (o.ttl, o.tos) == (63, 0x10), (o.ttl, o.tos)
+        d = IP(bytes(tpeer(spi).decrypt(IP(bytes(o)))))
+        assert d.proto == 17 and bytes(d.payload) == bytes(inner[UDP]), d.summary()
+    assert_pkts(r.out.get("lan0", []),
+                [lan_out(fwd4(b)), lan_out(fwd6(b6))], "lan0: rebuilt inner headers")
+    assert_drops(r, {"xfrm_no_state": 1})
+    for spi in (BO, BI, BO6, BI6):
+        assert r.stats["sas"][f"0x{spi:08x}"]["packets"] == 1, spi
+
+
+def test_beet_ipv4_options():
+    """IPv4 options in BEET travel in the pseudo header (next header 94: protocol,
+    options length / 8, pad length, reserved, NOPs to 8 bytes, the options), as the
+    kernel's xfrm4_beet_encap_add / xfrm4_remove_beet_encap: a 4-byte router alert (no
+    padding) out, and in with a 8-byte option pair (4 NOPs of padding); a pseudo header
+    whose lengths run past the payload is esp_bad_beet_header; next header 94 for an IPv6
+    inner is esp_bad_next_header."""
+    from scapy.layers.inet import IPOption_Router_Alert
+    ra = bytes(IPOption_Router_Alert())
+    a = IP(bytes(IP(src=LAN_HOST4, dst=REMOTE4, id=41, options=[IPOption_Router_Alert()]) /
+                 UDP(sport=SPORT, dport=DPORT) / (b"x" * 40)))
+    opts8 = ra + b"\x01\x01\x01\x00"            # router alert, NOPs, end of options
+    b = IP(bytes(IP(src=REMOTE4, dst=LAN_HOST4, id=77, ttl=50, tos=0x28, flags="DF",
+                    options=[IPOption_Router_Alert(), b"\x01\x01\x01\x00"]) /
+                 UDP(sport=SPORT, dport=DPORT) / (b"y" * 30)))
+    assert len(b[IP].options) >= 1 and b[IP].ihl == 7
+    ph_in = bytes([17, 1, 4, 0]) + b"\x01" * 4 + opts8 + bytes(b[UDP])
+    bad = bytes([17, 6, 0, 0]) + opts8 + bytes(b[UDP])[:8]   # 52 bytes of options claimed
+    r = tgw.run(beet_cfg(), {"lan0": [lan_in(a)],
+                             "wan0": [wan_in(beet_in(BI, ph_in, proto=94)),
+                                      wan_in(beet_in(BI, bad, proto=94, seq=2)),
+                                      wan_in(beet_in(BI6, ph_in, proto=94, seq=3))]})
+    got = r.out.get("wan0", [])
+    assert len(got) == 1, [f.summary() for f in got]
+    d = IP(bytes(tpeer(BO).decrypt(IP(bytes(got[0][IP])))))
+    assert d.proto == 94, d.summary()
+    assert bytes(d.payload) == bytes([17, 0, 0, 0]) + ra + bytes(a[UDP]), bytes(d.payload).hex()
+    assert_pkts(r.out.get("lan0", []), [lan_out(fwd4(b))], "lan0: options restored")
+    assert_drops(r, {"esp_bad_beet_header": 1, "esp_bad_next_header": 1})
+
+
+def test_beet_mtu():
+    """BEET's inner MTU with rfc4106(gcm(aes)) over a 1500-byte IPv4 underlay: 1480 - 8 - 8
+    - 16 - 8 (kept for the options pseudo header, IPV4_BEET_PHMAXLEN) down to 4, - 2, + 20
+    (the inner header the outer replaces) = 1458: a 1459-byte DF packet gets fragmentation
+    needed with 1458, a 1458-byte one leaves as a 1492-byte ESP packet."""
+    r = tgw.run(beet_cfg(), {"lan0": [lan_in(udp4(size=1459, id=1)),
+                                      lan_in(udp4(size=1458, id=2))]})
+    err = [f for f in r.out.get("lan0", []) if ICMP in f]
+    assert len(err) == 1 and err[0][ICMP].nexthopmtu == 1458, [f.summary() for f in err]
+    got = r.out.get("wan0", [])
+    assert len(got) == 1 and len(got[0][IP]) == 1492 and ESP in got[0], \
+        [(f.summary(), len(f[IP])) for f in got]
+    assert_drops(r, {"too_big": 1})
+
+
+def test_ip6gre_transport_extension_headers():
+    """The selector's protocol is the one after the IPv6 extension headers (RFC 4301
+    4.4.1.1, the kernel's _decode_session6): GRE from the peer behind ip6gre's
+    encapsulation limit option (destination options, as Linux's ip6gre sends by default),
+    before the ESP header or inside it, in transport ESP passes the "proto gre" in policy and is forwarded; the same in the
+    clear is refused by it (xfrm_policy_mismatch), not let through."""
+    from scapy.layers.inet6 import IPv6ExtHdrDestOpt, HBHOptUnknown
+    from scapy.layers.l2 import GRE
+    c = tgw.base_config(tunnels=[{"name": "gre6", "type": "ip6gre", "local": WAN6,
+                                  "remote": PEER6}],
+                        routes=[{"dst": "10.2.0.0/24", "dev": "gre6"}])
+    states = [dict(_sa(WAN6, PEER6, TO), mode="transport"),
+              dict(_sa(PEER6, WAN6, TI), mode="transport")]
+    c["xfrm"] = {"states": states, "policies": [
+        {"dir": "out", "src": WAN6, "dst": PEER6, "proto": "gre",
+         "tmpl": [{"proto": "esp", "mode": "transport"}]},
+        {"dir": "in", "src": PEER6, "dst": WAN6, "proto": "gre",
+         "tmpl": [{"proto": "esp", "mode": "transport"}]}]}
+    tel = IPv6ExtHdrDestOpt(options=[HBHOptUnknown(otype=4, optdata=b"\x04"),
+                                     HBHOptUnknown(otype=1, optdata=b"")])
+    b = udp4(src=REMOTE4, dst=LAN_HOST4, id=4)
+    from scapy.packet import Raw
+    b2 = udp4(src=REMOTE4, dst=LAN_HOST4, id=6)
+    import scapy.layers.ipsec as sipsec
+    # the option before ESP (Linux's placement, ip6_find_1stfragopt, and scapy's) and
+    # inside it (tungw's: ESP after the fixed header), the latter by splitting there
+    before = tpeer(TI).encrypt(IPv6(src=PEER6, dst=WAN6, hlim=64) / tel / GRE(proto=0x0800) / b,
+                               seq_num=1)
+    split = sipsec.split_for_transport
+    sipsec.split_for_transport = lambda pkt, proto: (IPv6(src=PEER6, dst=WAN6, hlim=64,
+                                                          nh=proto), 60,
+                                                     Raw(bytes(tel / GRE(proto=0x0800) / b2)))
+    try:
+        inside = tpeer(TI).encrypt(IPv6(src=PEER6, dst=WAN6), seq_num=2)
+    finally:
+        sipsec.split_for_transport = split
+    assert IPv6(bytes(before)).nh == 60 and IPv6(bytes(inside)).nh == 50
+    clear = IPv6(src=PEER6, dst=WAN6) / tel / GRE(proto=0x0800) / udp4(src=REMOTE4,
+                                                                       dst=LAN_HOST4, id=5)
+    r = tgw.run(c, {"wan0": [wan_in(before), wan_in(inside), wan_in(clear)]})
+    assert_pkts(r.out.get("lan0", []), [lan_out(fwd4(b)), lan_out(fwd4(b2))], "lan0")
+    assert_drops(r, {"xfrm_policy_mismatch": 1})
+
+
+def test_transport_without_policy_accepted():
+    """Transport ESP that no in policy selects is accepted, as the kernel's policy check
+    accepts a transport-only secpath without a policy: an echo request to the gateway in the
+    GRE tunnel's transport SA (the in policy selects GRE only) is answered, in the clear (the
+    out policy selects GRE only).  Tunnel-mode ESP without a policy stays dropped."""
+    echo = IP(src=PEER4, dst=WAN4, ttl=64) / ICMP(type=8, id=7, seq=1)
+    r = tgw.run(gre_transport_cfg(), {"wan0": [wan_in(tpeer(TI).encrypt(echo, seq_num=1))]})
+    rep = [f for f in r.out.get("wan0", []) if ICMP in f]
+    assert len(rep) == 1 and rep[0][ICMP].type == 0 and rep[0][IP].dst == PEER4, \
+        [f.summary() for f in r.out.get("wan0", [])]
+    assert_drops(r, {})
+    assert r.stats["sas"][f"0x{TI:08x}"]["packets"] == 1
 
 
 def test_in_policy_on_clear_local_traffic():

@@ -359,9 +359,9 @@ case_err_not_supported(void)
 	if (h_failed())
 		return;
 	expect_err("{'ports': [" PORT0 "],\n 'xfrm': {'states': [{'src': '192.0.2.1', "
-		   "'dst': '192.0.2.2', 'proto': 'ah', 'spi': 1, 'mode': 'beet'}]}}",
-		   "'beet'", "xfrm.states[0].mode: 'beet' mode beet is not supported yet "
-		   "(tunnel and transport are)");
+		   "'dst': '192.0.2.2', 'proto': 'esp', 'spi': 1, 'mode': 'beet',\n"
+		   " 'sel': {'src': '10.0.0.1', 'dst': 'fd00::2'}}]}}",
+		   "'fd00::2'", "xfrm.states[0].sel.dst: 'fd00::2' is not of the family of 'src'");
 	if (h_failed())
 		return;
 	expect_err("{'ports': [" PORT0 "],\n"
