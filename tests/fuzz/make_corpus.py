@@ -20,7 +20,7 @@ import struct
 
 from scapy.layers.l2 import GRE
 from scapy.layers.ipsec import AH, ESP, SecurityAssociation, _ESPPlain
-from scapy.layers.inet import IPOption_NOP, IPOption_RR
+from scapy.layers.inet import IPOption_NOP, IPOption_RR, IPOption_Router_Alert
 from scapy.contrib.erspan import ERSPAN_II, ERSPAN_III
 from scapy.all import (ARP, ICMP, IP, IPv6, UDP, TCP, Ether, Raw, ICMPv6EchoRequest,
                        ICMPv6ND_NS, ICMPv6ND_NA, ICMPv6NDOptSrcLLAddr, ICMPv6NDOptDstLLAddr,
@@ -498,6 +498,138 @@ RX["wan_natt_frag_last"] = (0, w(_nf[-1]))
 # lan0: the out policy (leaves as IP/UDP/ESP, checksum 0), too big for the SA with DF
 RX["lan_natt_esp_out"] = (1, l(in4(src="10.1.0.5", dst="10.30.0.9")))
 RX["lan_natt_too_big_df"] = (1, l(IP(src="10.1.0.5", dst="10.30.0.9", flags="DF") / u(1360)))
+
+# ---- transport mode (policy-based, the gateway's own tunnel packets): gre_te with TP_ESP4
+# (rfc4106(gcm(aes)), in 0x800), gre_ta with TP_AH4 (hmac(sha1), in 0x810), ip6gre_te with
+# TP_ESP6 (in 0x900), ip6gre_ta with TP_AH6 (in 0x910), no window (any order); each with an
+# out and an in policy "proto": "gre" whose template is transport ESP or AH. Received: ESP
+# decrypted or AH verified (the IP header's mutable fields and options zeroed for the ICV,
+# then restored), taken off, the packet back to IP input, its in policy checked, its GRE
+# decapsulated; sent: the tunnel's outer packet gets ESP or AH after its IP header. ----
+TP_ESP4, TP_AH4, TP_ESP6, TP_AH6 = "192.0.2.12", "192.0.2.13", "2001:db8:ff::12", "2001:db8:ff::13"
+K_TP_ESP_IN, K_TP_AH_IN = _k(0x70, 20), _k(0xb4, 20)
+_te = SecurityAssociation(ESP, spi=0x800, crypt_algo="AES-GCM", crypt_key=K_TP_ESP_IN)
+_te6 = SecurityAssociation(ESP, spi=0x900, crypt_algo="AES-GCM", crypt_key=K_TP_ESP_IN)
+_ta = SecurityAssociation(AH, spi=0x810, auth_algo="HMAC-SHA1-96", auth_key=K_TP_AH_IN)
+_ta6 = SecurityAssociation(AH, spi=0x910, auth_algo="HMAC-SHA1-96", auth_key=K_TP_AH_IN)
+
+
+def gre4(src, inner, **kw):  # a GRE packet (no key) from src to the gateway
+    return IP(src=src, dst=GW4, **kw) / GRE(proto=0x86dd if IPv6 in inner else 0x0800) / inner
+
+
+def gre6(src, inner, **kw):
+    return IPv6(src=src, dst=GW6, **kw) / GRE(proto=0x86dd if inner.version == 6 else 0x0800) / \
+        inner
+
+
+def ah6_before(sa, seq, src, payload, nh, hlim=64, tc=0):
+    """Transport AH right after the IPv6 fixed header, whatever payload (nh, bytes) follows
+    (scapy puts AH after the destination options, Linux and tungw before them): the ICV
+    over the header with tc, flow label and hop limit zero, AH with a zero ICV, payload."""
+    icv_len = sa.auth_algo.icv_size
+    ah = struct.pack("!BBHII", nh, (12 + icv_len + 7) // 8 * 2 - 2, 0, sa.spi, seq)
+    ah_zero = ah + b"\0" * ((12 + icv_len + 7) // 8 * 8 - 12)
+    hdr = IPv6(src=src, dst=GW6, nh=51, plen=len(ah_zero) + len(payload), hlim=hlim, tc=tc)
+    zero = bytes(IPv6(src=src, dst=GW6, nh=51, plen=len(ah_zero) + len(payload), hlim=0))
+    icv = hmac.new(sa.auth_key, zero + ah_zero + payload, hashlib.sha1).digest()[:icv_len]
+    return IPv6(bytes(hdr)[:40] + ah + icv + ah_zero[12 + icv_len:] + payload)
+
+
+def ah_icv_flip(pkt):
+    o = pkt.copy()
+    o[AH].icv = bytes(x ^ 1 for x in bytes(o[AH].icv))
+    return o.__class__(bytes(o))
+
+
+def hbh_mut(n):  # a hop-by-hop header with an option that changes en route
+    return IPv6ExtHdrHopByHop(options=[HBHOptUnknown(otype=0x3e, optdata=bytes(range(n)))])
+
+
+def dst_imm(n):  # destination options with an option that does not change en route
+    return IPv6ExtHdrDestOpt(options=[HBHOptUnknown(otype=0x1e, optdata=bytes(range(n)))])
+
+
+_i40 = in4(src="10.40.0.5")
+# ESP (IPv4, gre_te): forwarded (inner IPv4, inner IPv6), ICV, truncated, not GRE inside (UDP
+# to a closed port, echo request to the gateway: the in policy selects GRE only), GRE whose
+# inner comes from 10.20.0.0/24 (its fwd policy wants tunnel ESP from PB_PEER4), transport ESP
+# with the tunnel-mode SA 0x500, clear GRE from the protected peer
+RX["wan_tp_esp_gre_fwd"] = (0, w(esp_enc(_te, gre4(TP_ESP4, _i40, ttl=61), 1)))
+RX["wan_tp_esp_gre_inner6"] = (0, w(esp_enc(_te, gre4(TP_ESP4, in6(src="2001:db8:40::5")), 2)))
+RX["wan_tp_esp_icv_flip"] = (0, w(flip_last(esp_enc(_te, gre4(TP_ESP4, _i40), 3))))
+RX["wan_tp_esp_truncated"] = (0, w(trunc(esp_enc(_te, gre4(TP_ESP4, _i40), 4), 8 + 8 + 10)))
+RX["wan_tp_esp_udp_closed"] = (0, w(esp_enc(_te, IP(src=TP_ESP4, dst=GW4) /
+                                            UDP(sport=1234, dport=9) / Raw(b"x" * 16), 5)))
+RX["wan_tp_esp_gw_echo"] = (0, w(esp_enc(_te, IP(src=TP_ESP4, dst=GW4) / ICMP() /
+                                         Raw(b"ping"), 6)))
+RX["wan_tp_esp_gre_inner_protected"] = (0, w(esp_enc(_te, gre4(TP_ESP4, in4(src="10.20.0.5")),
+                                                     7)))
+RX["wan_tp_esp_tunnel_sa"] = (0, w(esp_enc(SecurityAssociation(ESP, spi=0x500,
+                                                               crypt_algo="AES-GCM",
+                                                               crypt_key=K_PB_ESP_IN),
+                                           gre4(PB_PEER4, _i40), 8)))
+RX["wan_tp_clear_gre"] = (0, w(gre4(TP_ESP4, _i40)))
+# AH (IPv4, gre_ta): forwarded (TTL, TOS and DF zero for the ICV and back), with IP options
+# (record route zeroed for the ICV, router alert not), ICV, truncated, a bad length field,
+# clear GRE from the protected peer, AH of SA 0x810 from the ESP peer (its in policy wants ESP)
+_i41 = in4(src="10.41.0.5")
+RX["wan_tp_ah_gre_fwd"] = (0, w(_ta.encrypt(gre4(TP_AH4, _i41, ttl=61, tos=0x20, id=5,
+                                                 flags="DF"), seq_num=1)))
+RX["wan_tp_ah_ip_options"] = (0, w(_ta.encrypt(gre4(TP_AH4, _i41, ttl=61, options=[
+    IPOption_RR(routers=["198.51.100.1"]), IPOption_Router_Alert()]), seq_num=2)))
+RX["wan_tp_ah_icv_flip"] = (0, w(ah_icv_flip(_ta.encrypt(gre4(TP_AH4, _i41), seq_num=3))))
+RX["wan_tp_ah_truncated"] = (0, w(IP(src=TP_AH4, dst=GW4, proto=51) /
+                                  Raw(bytes(_ta.encrypt(gre4(TP_AH4, _i41), seq_num=4)[AH])[:16])))
+_bl = bytearray(bytes(_ta.encrypt(gre4(TP_AH4, _i41), seq_num=5)))
+_bl[20 + 1] += 1   # AH payload length 5: 28 bytes, the header and a 12-byte ICV are 24
+RX["wan_tp_ah_bad_length"] = (0, w(IP(bytes(_bl))))
+RX["wan_tp_ah_clear_gre"] = (0, w(gre4(TP_AH4, _i41)))
+RX["wan_tp_ah_from_esp_peer"] = (0, w(_ta.encrypt(gre4(TP_ESP4, _i40), seq_num=6)))
+# AH (IPv6, ip6gre_ta): forwarded, hop-by-hop (a changing option) and destination options
+# before AH, AH before the encapsulation limit option (as Linux's and tungw's ip6gre send it),
+# 256 bytes up to AH (the most kept aside) and 296 (ah_bad_header), ICV
+_i6_41 = in6(src="2001:db8:41::5")
+RX["wan_tp_ah6_gre_fwd"] = (0, w(_ta6.encrypt(gre6(TP_AH6, _i6_41, hlim=61, tc=0x20),
+                                              seq_num=1)))
+RX["wan_tp_ah6_hbh_dstopt"] = (0, w(_ta6.encrypt(IPv6(src=TP_AH6, dst=GW6, hlim=61) / hbh_mut(4) /
+                                                 dst_imm(4) / GRE(proto=0x86dd) / _i6_41,
+                                                 seq_num=2)))
+RX["wan_tp_ah6_tel_after_ah"] = (0, w(ah6_before(_ta6, 3, TP_AH6,
+                                                bytes(tel(47) / GRE(proto=0x86dd) / _i6_41), 60,
+                                                hlim=61)))
+RX["wan_tp_ah6_exthdr_256"] = (0, w(_ta6.encrypt(IPv6(src=TP_AH6, dst=GW6) / hbh_mut(108) /
+                                                 dst_imm(100) / GRE(proto=0x86dd) / _i6_41,
+                                                 seq_num=4)))
+RX["wan_tp_ah6_exthdr_long"] = (0, w(_ta6.encrypt(IPv6(src=TP_AH6, dst=GW6) / hbh_mut(124) /
+                                                  dst_imm(124) / GRE(proto=0x86dd) / _i6_41,
+                                                  seq_num=5)))
+RX["wan_tp_ah6_icv_flip"] = (0, w(ah_icv_flip(_ta6.encrypt(gre6(TP_AH6, _i6_41), seq_num=6))))
+# ESP (IPv6, ip6gre_te): forwarded, the encapsulation limit option inside the ESP (as Linux's
+# and tungw's ip6gre send it), clear ip6gre from the protected peer without and with the
+# encapsulation limit option
+_i42 = in4(src="10.42.0.5")
+RX["wan_tp_esp6_gre_fwd"] = (0, w(esp_enc(_te6, gre6(TP_ESP6, _i42), 1)))
+RX["wan_tp_esp6_tel_inside"] = (0, w(esp_custom(_te6, IPv6(src=TP_ESP6, dst=GW6, nh=50), 2,
+                                                bytes(tel(47) / GRE(proto=0x0800) / _i42), 60)))
+RX["wan_tp_clear6_gre"] = (0, w(gre6(TP_ESP6, _i42)))
+RX["wan_tp_clear6_gre_tel"] = (0, w(IPv6(src=TP_ESP6, dst=GW6) / tel(47) / GRE(proto=0x0800) /
+                                    _i42))
+# as reassembled packets travel (two segments: the decap nodes linearize)
+RX["chain_wan_tp_esp_gre"] = (2, w(esp_enc(_te, gre4(TP_ESP4, IP(src="10.40.0.5", dst="10.1.0.5") /
+                                                     u(300)), 9)))
+RX["chain_wan_tp_ah6_gre"] = (2, w(_ta6.encrypt(gre6(TP_AH6, IPv6(src="2001:db8:41::5",
+                                                                  dst="2001:db8:1::5") / u(300)),
+                                                seq_num=7)))
+# lan0 frames routed into the protected tunnels: out as ESP / AH after the outer IP header
+# (0x801, 0x811, 0x901, 0x911), too big for the tunnel's MTU with room for ESP / AH
+RX["lan_tp_esp_out"] = (1, l(in4(src="10.1.0.5", dst="10.40.0.9")))
+RX["lan_tp_ah_out"] = (1, l(in4(src="10.1.0.5", dst="10.41.0.9", tos=0xb9)))
+RX["lan_tp_esp6_out"] = (1, l(in4(src="10.1.0.5", dst="10.42.0.9")))
+RX["lan_tp_ah6_out"] = (1, l(in6(src="2001:db8:1::5", dst="2001:db8:41::9")))
+RX["lan_tp_esp_too_big_df"] = (1, l(IP(src="10.1.0.5", dst="10.40.0.9", flags="DF") / u(1360)))
+RX["lan_tp_ah6_too_big"] = (1, l(IPv6(src="2001:db8:1::5", dst="2001:db8:41::9") / u(1340)))
+RX["chain_lan_tp_ah_out"] = (3, l(IP(src="10.1.0.5", dst="10.41.0.9") / u(300)))
 
 
 
