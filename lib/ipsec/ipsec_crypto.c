@@ -445,14 +445,21 @@ tgw_crypto_lcore_free(void)
 
 /* ---- fast path ---- */
 
-/* Constant time: no early exit on the first difference. */
-static __rte_always_inline uint8_t
+/* Constant time: no early exit on the first difference; 8 bytes at a time (ICVs are 8,
+ * 12 or 16 bytes), the rest bytewise. Non-zero: they differ. */
+static __rte_always_inline uint64_t
 icv_diff(const uint8_t *a, const uint8_t *b, unsigned int n)
 {
-	uint8_t d = 0;
+	uint64_t d = 0, x, y;
+	unsigned int i = 0;
 
-	for (unsigned int i = 0; i < n; i++)
-		d |= a[i] ^ b[i];
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		d |= x ^ y;
+	}
+	for (; i < n; i++)
+		d |= (uint64_t)(a[i] ^ b[i]);
 	return d;
 }
 
