@@ -1360,8 +1360,9 @@ roundtrip(const struct alg_cfg *g, bool esn, uint32_t inner, bool tamper)
 	if (!tamper)
 		return 0;
 
-	/* offsets to flip: SPI, seq, IV, payload, next header, ICV */
-	uint32_t at[] = {0, 5, 8, hdr, len - 1, len, len + c.icv_len - 1};
+	/* offsets to flip: SPI, seq, IV, payload, next header, ICV (first byte, either side of
+	 * the 8-byte word the check compares, the last) */
+	uint32_t at[] = {0, 5, 8, hdr, len - 1, len, len + 7, len + 8, len + 11, len + c.icv_len - 1};
 	static uint8_t tw[PKT_MAX];
 
 	for (unsigned int t = 0; t < RTE_DIM(at) + (esn ? 1 : 0); t++) {
