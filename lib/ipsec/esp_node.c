@@ -174,20 +174,19 @@ esp_wrap(struct rte_mbuf *m, int32_t sa_idx, uint64_t seq, uint32_t hlen, uint32
 }
 
 /* Outer header on an encrypted packet (with NAT-T, a UDP header first: RFC 3948 §2.1,
- * checksum zero over IPv4), then the direct TX or the graph (as the other tunnels). */
+ * checksum zero over IPv4, computed over IPv6), then the direct TX or the graph (as the other tunnels). */
 static __rte_always_inline uint16_t
 esp_encap_finish(struct rte_mbuf *m, struct encap_ctx *c, const struct tgw_inner *in,
 		 const struct tgw_sa *sa, bool v6)
 {
 	const struct tgw_tunnel *t = c->pl.t;
 	struct tgw_inner out = *in;
+	struct rte_udp_hdr *u = NULL;
 	uint8_t proto = IPPROTO_ESP;
 	bool direct;
 
 	if (sa->natt) {
-		struct rte_udp_hdr *u =
-			(struct rte_udp_hdr *)rte_pktmbuf_prepend(m, sizeof(*u));
-
+		u = (struct rte_udp_hdr *)rte_pktmbuf_prepend(m, sizeof(*u));
 		if (unlikely(u == NULL))
 			return TGW_ENCAP_NO_MBUF;
 		u->src_port = rte_cpu_to_be_16(sa->natt_sport);
@@ -216,6 +215,12 @@ esp_encap_finish(struct rte_mbuf *m, struct encap_ctx *c, const struct tgw_inner
 		o->payload_len = rte_cpu_to_be_16(out.len);
 		if (t->ttl == 0)
 			o->hop_limits = in->ttl;
+		/* NAT-T over IPv6 needs a valid UDP checksum (RFC 8200 §8.1; the kernel's
+		 * esp_output_encap_csum) */
+		if (u != NULL) {
+			o->proto = IPPROTO_UDP;
+			u->dgram_cksum = rte_ipv6_udptcp_cksum(o, u);
+		}
 	}
 	/* the outer packet is counted as the inner's length; direct reflects its own */
 	return tgw_tnl_encap_done(m, &c->pl, in, direct, &c->acc);

@@ -222,7 +222,8 @@ parse_beet_sel(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_
 
 /*
  * NAT-T (RFC 3948): `encap espinudp SPORT DPORT OADDR`, "encap": {"type": "espinudp",
- * "sport": 4500, "dport": 4500}. ESP only; IPv4 (IPv6 espinudp is not supported yet).
+ * "sport": 4500, "dport": 4500}. ESP only; over IPv4 or IPv6 (the kernel's esp6 takes
+ * espinudp since 5.8), tunnel mode.
  */
 static int
 parse_encap(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_sa *sa)
@@ -247,8 +248,6 @@ parse_encap(struct tgw_cfg_ctx *c, json_t *obj, const char *path, struct tgw_sa 
 		return tgw_cfg_err(c, p, e, "needs \"type\": \"espinudp\"");
 	if (sa->proto != IPPROTO_ESP)
 		return tgw_cfg_err(c, p, e, "UDP encapsulation is for ESP states only");
-	if (sa->family != 4)
-		return tgw_cfg_err(c, p, e, "NAT-T over IPv6 is not supported yet");
 	if (sa->mode != TGW_XFRM_TUNNEL)
 		return tgw_cfg_err(c, p, e, "NAT-T in %s mode is not supported yet",
 				   mode_names[sa->mode]);
@@ -1244,7 +1243,7 @@ tgw_xfrm_finalize(struct tgw_cfg_ctx *c)
 
 		snprintf(p, sizeof(p), "xfrm.states[%u].encap.dport", s);
 		if (sa->natt && addr_is_ours(&sa->dst) &&
-		    tgw_udp_port_add(c, p, TGW_UDP_ESPINUDP, 4, sa->natt_dport, 0) < 0)
+		    tgw_udp_port_add(c, p, TGW_UDP_ESPINUDP, sa->family, sa->natt_dport, 0) < 0)
 			return -1;
 	}
 	if (tgw_sa_rt == NULL && tgw_n_sas) {

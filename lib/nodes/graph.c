@@ -129,6 +129,8 @@ edges_setup(void)
 		/* NAT-T (RFC 3948): ESP in UDP, the UDP header pulled off as FOU's */
 		tgw_edges.udp4_decap[IPPROTO_ESP] = edge_add(TGW_NODE_UDP4_LOCAL,
 							     TGW_NODE_ESP4_DECAP);
+		tgw_edges.udp6_decap[IPPROTO_ESP] = edge_add(TGW_NODE_UDP6_LOCAL,
+							     TGW_NODE_ESP6_DECAP);
 		tgw_edges.ip4_local[IPPROTO_AH] = edge_add(TGW_NODE_IP4_INPUT, TGW_NODE_AH4_DECAP);
 		RTE_VERIFY(edge_add(TGW_NODE_IP4_LOOKUP, TGW_NODE_AH4_DECAP) ==
 			   tgw_edges.ip4_local[IPPROTO_AH]);

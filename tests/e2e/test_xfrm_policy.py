@@ -280,6 +280,64 @@ def test_natt_receive_rules():
     assert_drops(r, {"natt_keepalive": 1, "natt_non_esp": 2, "esp_natt_mismatch": 2})
 
 
+def test_natt_ipv6():
+    """espinudp over IPv6 (the kernel's esp6 since 5.8): forwarded IPv6 traffic leaves as
+    IPv6/UDP 4500->4500/ESP with a valid UDP checksum (esp_output_encap_csum: IPv6 needs
+    one); the peer's ESP in UDP over IPv6 with a valid checksum is decrypted and forwarded,
+    one with checksum zero is refused (udp_zero_checksum, RFC 8200 section 8.1), a keepalive
+    is natt_keepalive; the inner MTU is 8 bytes smaller."""
+    states = [_sa(WAN6, PEER6, OUT6), _sa(PEER6, WAN6, IN6)]
+    for st in states:
+        st["encap"] = dict(NATT)
+    c = cfg(states=states, policies=site_policies()[3:])
+    a = [udp6(size=100 + i) for i in range(2)]
+    b = [udp6(src=REMOTE6, dst=LAN_HOST6, size=120 + i) for i in range(2)]
+
+    def in_udp6(pkt, chksum=None):
+        u = UDP(sport=4500, dport=4500) / bytes(pkt[ESP])
+        if chksum is not None:
+            u.chksum = chksum
+        return IPv6(src=PEER6, dst=WAN6, hlim=63) / u
+    frames = [wan_in(in_udp6(peer(IN6).encrypt(b[0], seq_num=1))),
+              wan_in(in_udp6(peer(IN6).encrypt(b[1], seq_num=2), chksum=0)),
+              wan_in(IPv6(src=PEER6, dst=WAN6) / UDP(sport=4500, dport=4500) / b"\xff")]
+    r = tgw.run(c, {"lan0": [lan_in(p) for p in a], "wan0": frames})
+    got = r.out.get("wan0", [])
+    assert len(got) == 2, [f.summary() for f in got]
+    dec = []
+    for f in got:
+        o = f[IPv6]
+        assert o.nh == 17 and (f[UDP].sport, f[UDP].dport) == (4500, 4500)
+        sent = f[UDP].chksum
+        assert sent != 0
+        fixed = IPv6(bytes(o))
+        del fixed[UDP].chksum
+        assert IPv6(bytes(fixed))[UDP].chksum == sent, "UDP checksum"
+        esp = IPv6(src=o.src, dst=o.dst, nh=50) / bytes(f[UDP].payload)
+        dec.append(peer(OUT6).decrypt(IPv6(bytes(esp))))
+    assert_pkts([lan_out(d) for d in dec], [lan_out(fwd6(p)) for p in a], "decrypted")
+    assert_pkts(r.out.get("lan0", []), [lan_out(fwd6(b[0]))], "lan0")
+    assert_drops(r, {"udp_zero_checksum": 1, "natt_keepalive": 1})
+
+
+def test_natt_ipv6_mtu():
+    """The inner MTU of an espinudp state over IPv6 with rfc4106(gcm(aes)): 1500 - 40 - 8
+    (UDP) - 8 - 8 - 16, down to 4, - 2 = 1418: a 1419-byte packet gets Packet Too Big with
+    1418."""
+    from scapy.layers.inet6 import ICMPv6PacketTooBig
+    states = [_sa(WAN6, PEER6, OUT6), _sa(PEER6, WAN6, IN6)]
+    for st in states:
+        st["encap"] = dict(NATT)
+    r = tgw.run(cfg(states=states, policies=site_policies()[3:]),
+                {"lan0": [lan_in(udp6(size=1419)), lan_in(udp6(size=1418))]})
+    err = [f for f in r.out.get("lan0", []) if ICMPv6PacketTooBig in f]
+    assert len(err) == 1 and err[0][ICMPv6PacketTooBig].mtu == 1418, \
+        [f.summary() for f in r.out.get("lan0", [])]
+    got = r.out.get("wan0", [])
+    assert len(got) == 1 and len(got[0][IPv6]) <= 1500 and UDP in got[0]
+    assert_drops(r, {"too_big": 1})
+
+
 # --------------------------------------------------------------------------- transport mode
 
 TO, TI = 0x701, 0x702
