@@ -111,8 +111,10 @@ struct tgw_tunnel {
 	/* the SA every inner IPv4 [0] / IPv6 [1] packet goes out with without a policy
 	 * lookup: an SA carrier's, or a vti's when one out policy catches all; else -1 */
 	int32_t out_sa[2];
-	/* a transport-mode ESP or AH state protecting this tunnel's outer packets (policy-based
-	 * out policy), TGW_TSA_NO_STATE when the policy's template finds none, else -1 */
+	/* the ESP or AH state protecting this tunnel's outer packets (policy-based out
+	 * policy; transport mode, or tunnel mode through the state's carrier),
+	 * TGW_TSA_NO_STATE when the policy's template finds none, TGW_TSA_BLOCK when the
+	 * policy blocks them, else -1 */
 	int32_t xfrm_tsa;
 	bool xfrm_tsa_ah; /* xfrm_tsa is an AH state */
 	int16_t bridge; /* L2 tunnels: the bridge it is a member of, or -1 */
@@ -158,6 +160,7 @@ enum tgw_nh_kind {
 /* meta.tunnel of a forwarded packet on its way through the policy-based out policies */
 #define TGW_TUNNEL_NONE UINT16_MAX
 #define TGW_TSA_NO_STATE (-2)
+#define TGW_TSA_BLOCK (-3) /* tunnel.xfrm_tsa: a block policy selects the outer packets */
 
 struct tgw_nh {
 	uint8_t kind;

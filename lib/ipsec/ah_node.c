@@ -313,6 +313,9 @@ ah_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint
 enum {
 	AHT_REWRITE,
 	AHT_LOOKUP,
+	AHT_TUNNEL4, /* a tunnel-mode state: to the AH encap node of its carrier's family */
+	AHT_TUNNEL6,
+	AHT_BLOCK,
 	AHT_NO_STATE,
 	AHT_SEQ_OVERFLOW,
 	AHT_CRYPTO,
@@ -399,10 +402,8 @@ ah_transport_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, 
 	uint64_t seq[TGW_IPSEC_CHUNK];
 	struct sa_acc sacc = {.sa = -1};
 
-	for (uint16_t i = 0; i < n; i++) {
-		sa[i] = (int32_t)tgw_meta(pkts[i])->aux;
-		nexts[i] = sa[i] >= 0 ? TGW_ENCAP_PENDING : AHT_NO_STATE;
-	}
+	for (uint16_t i = 0; i < n; i++)
+		nexts[i] = tgw_xfrm_tsa_first(pkts[i], &sa[i], AHT_BLOCK, AHT_NO_STATE, AHT_TUNNEL4);
 	tgw_seq_take(sa, nexts, TGW_ENCAP_PENDING, n, seq);
 	for (uint16_t i = 0; i < n; i++) {
 		if (nexts[i] != TGW_ENCAP_PENDING)
@@ -455,12 +456,13 @@ struct ah_in {
  */
 static __rte_always_inline uint16_t
 ah_decap_prepare(struct rte_mbuf *m, const struct tgw_ipsec_tables *tb, bool v6, struct ah_in *e,
-		 struct tgw_auth_op *op)
+		 struct tgw_auth_op *op, struct tgw_tnl_cache *cache)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 	const struct tgw_sa *sa;
 	const struct tgw_sa_crypto *cr;
-	const void *dst;
+	const void *dst, *src;
+	uint32_t mark = 0;
 	struct ah_mut mut;
 	struct tgw_sa_rt *rt;
 	uint32_t w, full;
@@ -471,12 +473,14 @@ ah_decap_prepare(struct rte_mbuf *m, const struct tgw_ipsec_tables *tb, bool v6,
 		e->off = (ip->version_ihl & 0xf) * 4;
 		e->ds = ip->type_of_service;
 		dst = &ip->dst_addr;
+		src = &ip->src_addr;
 	} else {
 		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)p;
 
 		e->off = tgw_meta(m)->aux & 0xffff;
 		e->ds = (uint8_t)(rte_be_to_cpu_32(ip6->vtc_flow) >> 20);
 		dst = ip6->dst_addr;
+		src = ip6->src_addr;
 	}
 	if (unlikely(m->pkt_len < e->off + AH_HDR))
 		return AH_DECAP_TRUNCATED;
@@ -486,18 +490,23 @@ ah_decap_prepare(struct rte_mbuf *m, const struct tgw_ipsec_tables *tb, bool v6,
 	if (unlikely(e->sa < 0))
 		return TGW_DECAP_NO_TUNNEL;
 	sa = &tgw_sas[e->sa];
-	/* AH is received on the xfrm interface of the SA's if_id (vti carries ESP only), or
-	 * policy-based */
-	if (unlikely(sa->xfrmi < 0 && !(tgw.xfrm_pb & TGW_XFRM_PB_IN) &&
+	/* AH is received on the vti whose endpoints it came between (vti_input, the SA
+	 * looked up with its ikey as the mark), else on the xfrm interface of the SA's
+	 * if_id, or policy-based */
+	e->tunnel = (int16_t)tgw_tnl_lookup_cached(cache, v6 ? 6 : 4, IPPROTO_AH, dst, src);
+	if (e->tunnel >= 0)
+		mark = tgw.tunnels[e->tunnel].ikey;
+	else
+		e->tunnel = sa->xfrmi;
+	if (unlikely(e->tunnel < 0 && !(tgw.xfrm_pb & TGW_XFRM_PB_IN) &&
 		     sa->mode != TGW_XFRM_TRANSPORT))
 		return AH_DECAP_NO_POLICY;
-	if (unlikely(sa->mark != 0))
+	if (unlikely((mark & sa->mark_mask) != sa->mark))
 		return TGW_DECAP_NO_TUNNEL;
 	/* transport mode for the gateway's own traffic, policy-based only */
 	if (unlikely(sa->mode != TGW_XFRM_TUNNEL &&
-		     (sa->mode != TGW_XFRM_TRANSPORT || sa->xfrmi >= 0)))
+		     (sa->mode != TGW_XFRM_TRANSPORT || e->tunnel >= 0)))
 		return TGW_DECAP_MODE;
-	e->tunnel = sa->xfrmi;
 	cr = sa->cr;
 	e->alen = (p[e->off + 1] + 2u) * 4;
 	/* the kernel's ah_input: the header holds the ICV, 8-byte aligned; RFC 4302's
@@ -600,14 +609,15 @@ ah_decap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint
 	struct tgw_auth_op ops[TGW_IPSEC_CHUNK];
 	struct ah_in e[TGW_IPSEC_CHUNK];
 	int32_t sa[TGW_IPSEC_CHUNK];
-	uint32_t mark[TGW_IPSEC_CHUNK] = {0};
+	uint32_t mark[TGW_IPSEC_CHUNK];
 	bool pb[TGW_IPSEC_CHUNK], skip[TGW_IPSEC_CHUNK];
 	struct tgw_tnl_acc acc = {0};
+	struct tgw_tnl_cache cache = {0};
 	struct sa_acc sacc = {.sa = -1};
 
 	for (uint16_t i = 0; i < n; i++) {
 		e[i].esn_room = false;
-		nexts[i] = tb ? ah_decap_prepare(pkts[i], tb, v6, &e[i], &ops[n_ops])
+		nexts[i] = tb ? ah_decap_prepare(pkts[i], tb, v6, &e[i], &ops[n_ops], &cache)
 			      : TGW_DECAP_NO_TUNNEL;
 		if (nexts[i] == TGW_ENCAP_PENDING)
 			idx[n_ops++] = i;
@@ -627,6 +637,7 @@ ah_decap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint
 		skip[i] = false;
 		sa[i] = e[i].sa;
 		pb[i] = e[i].tunnel < 0;
+		mark[i] = pb[i] ? 0 : tgw.tunnels[e[i].tunnel].ikey;
 	}
 	tgw_xfrm_in_pass(tb, pkts, sa, mark, pb, skip, n, in_edge, nexts);
 	sa_acc_flush(&sacc);
@@ -689,6 +700,8 @@ static struct rte_node_register ah6_encap_node = {
 RTE_NODE_REGISTER(ah6_encap_node);
 
 #define AHT_NEXT_NODES \
+	[AHT_TUNNEL4] = TGW_NODE_AH4_ENCAP, [AHT_TUNNEL6] = TGW_NODE_AH6_ENCAP, \
+	[AHT_BLOCK] = TGW_DROP_NODE(xfrm_policy_block), \
 	[AHT_NO_STATE] = TGW_DROP_NODE(xfrm_no_state), \
 	[AHT_SEQ_OVERFLOW] = TGW_DROP_NODE(ah_seq_overflow), \
 	[AHT_CRYPTO] = TGW_DROP_NODE(ipsec_crypto_error), \

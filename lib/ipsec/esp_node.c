@@ -30,6 +30,7 @@ enum {
 	ESP_ENCAP_SEQ_OVERFLOW,
 	ESP_ENCAP_CRYPTO,
 	ESP_ENCAP_NONLINEAR,
+	ESP_ENCAP_AH,
 	ESP_ENCAP_NB
 };
 #define ESP_ENCAP_NEXT_NODES \
@@ -357,6 +358,12 @@ esp_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 		nexts[i] = esp_encap_sa(t, iv6[i], pol[i], &sa[i]);
 		if (nexts[i] != TGW_ENCAP_PENDING)
 			continue;
+		/* a vti's AH SA: to the AH encap node as a packet of the SA's carrier */
+		if (unlikely(tgw_sas[sa[i]].proto == IPPROTO_AH)) {
+			tgw_meta(pkts[i])->tunnel = tgw_sas[sa[i]].carrier;
+			nexts[i] = tgw_sas[sa[i]].carrier >= 0 ? ESP_ENCAP_AH : ESP_ENCAP_NO_STATE;
+			continue;
+		}
 		/* too big with the SA's overhead (xfrm4_tunnel_check_size) */
 		nexts[i] = tgw_tnl_mtu_check(pkts[i], &in[i],
 					     likely(tgw_sas[sa[i]].mode != TGW_XFRM_BEET)
@@ -421,7 +428,7 @@ static struct rte_node_register esp4_encap_node = {
 	.init = esp_encap_init,
 	.nb_edges = ESP_ENCAP_NB,
 	.next_nodes = {TGW_ENCAP_NEXT_NODES("tgw_ip4_rewrite", "tgw_ip4_lookup"),
-		       ESP_ENCAP_NEXT_NODES},
+		       ESP_ENCAP_NEXT_NODES, [ESP_ENCAP_AH] = TGW_NODE_AH4_ENCAP},
 };
 RTE_NODE_REGISTER(esp4_encap_node);
 
@@ -430,7 +437,7 @@ static struct rte_node_register esp6_encap_node = {
 	.process = esp6_encap_process,
 	.nb_edges = ESP_ENCAP_NB,
 	.next_nodes = {TGW_ENCAP_NEXT_NODES("tgw_ip6_rewrite", "tgw_ip6_lookup"),
-		       ESP_ENCAP_NEXT_NODES},
+		       ESP_ENCAP_NEXT_NODES, [ESP_ENCAP_AH] = TGW_NODE_AH6_ENCAP},
 };
 RTE_NODE_REGISTER(esp6_encap_node);
 
@@ -438,7 +445,8 @@ RTE_NODE_REGISTER(esp6_encap_node);
 
 /*
  * A tunnel's outer packet (tgw_tnl_encap_done: meta.aux the state, meta.nh the cached
- * next hop or none) gets transport-mode ESP (RFC 4303 §3.1.1): the ESP header after
+ * next hop or none; a tunnel-mode state's and a block policy's are sorted out first,
+ * tgw_xfrm_tsa_first) gets transport-mode ESP (RFC 4303 §3.1.1): the ESP header after
  * the IP header (IPv6: after the fixed header; the encapsulation limit option of an
  * ip6tnl travels encrypted, which §3.1.1 allows), the IP payload encrypted with its
  * protocol as the next header. Then to rewrite, or lookup without a next hop.
@@ -446,6 +454,9 @@ RTE_NODE_REGISTER(esp6_encap_node);
 enum {
 	ESPT_REWRITE,
 	ESPT_LOOKUP,
+	ESPT_TUNNEL4, /* a tunnel-mode state: to the encap node of its carrier's family */
+	ESPT_TUNNEL6,
+	ESPT_BLOCK,
 	ESPT_NO_STATE,
 	ESPT_SEQ_OVERFLOW,
 	ESPT_CRYPTO,
@@ -466,10 +477,9 @@ esp_transport_chunk(struct rte_graph *graph, struct rte_node *node, void **objs,
 	uint32_t plen[TGW_IPSEC_CHUNK];
 	struct sa_acc sacc = {.sa = -1};
 
-	for (uint16_t i = 0; i < n; i++) {
-		sa[i] = (int32_t)tgw_meta(pkts[i])->aux;
-		nexts[i] = sa[i] >= 0 ? TGW_ENCAP_PENDING : ESPT_NO_STATE;
-	}
+	for (uint16_t i = 0; i < n; i++)
+		nexts[i] = tgw_xfrm_tsa_first(pkts[i], &sa[i], ESPT_BLOCK, ESPT_NO_STATE,
+					      ESPT_TUNNEL4);
 	tgw_seq_take(sa, nexts, TGW_ENCAP_PENDING, n, seq);
 	for (uint16_t i = 0; i < n; i++) {
 		const uint8_t *p = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
@@ -523,6 +533,8 @@ TGW_IPSEC_PROCESS(esp4_transport_process, esp_transport_chunk, false)
 TGW_IPSEC_PROCESS(esp6_transport_process, esp_transport_chunk, true)
 
 #define ESPT_NEXT_NODES \
+	[ESPT_TUNNEL4] = TGW_NODE_ESP4_ENCAP, [ESPT_TUNNEL6] = TGW_NODE_ESP6_ENCAP, \
+	[ESPT_BLOCK] = TGW_DROP_NODE(xfrm_policy_block), \
 	[ESPT_NO_STATE] = TGW_DROP_NODE(xfrm_no_state), \
 	[ESPT_SEQ_OVERFLOW] = TGW_DROP_NODE(esp_seq_overflow), \
 	[ESPT_CRYPTO] = TGW_DROP_NODE(ipsec_crypto_error), \

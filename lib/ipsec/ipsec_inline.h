@@ -209,12 +209,12 @@ tgw_seq_take(const int32_t *sa, const uint16_t *nexts, uint16_t pending, uint16_
 	}
 }
 
-/* An SA a vti may send with (vti_xmit, vti_state_check): tunnel-mode ESP between the
- * vti's endpoints. */
+/* An SA a vti may send with (vti_xmit, vti_state_check): tunnel-mode ESP or AH between
+ * the vti's endpoints (AH through the SA's carrier, a copy of the vti). */
 static __rte_always_inline bool
 tgw_vti_sa_ok(const struct tgw_tunnel *t, const struct tgw_sa *sa)
 {
-	return sa->mode == TGW_XFRM_TUNNEL && sa->proto == IPPROTO_ESP &&
+	return sa->mode == TGW_XFRM_TUNNEL &&
 	       sa->family == t->outer && tgw_ip_eq(&sa->dst, &t->remote) &&
 	       (!t->local.family || tgw_ip_eq(&sa->src, &t->local));
 }
@@ -350,6 +350,33 @@ tgw_xfrm_local_clear(const struct rte_mbuf *m, uint8_t proto, uint32_t l4off)
 	if (pol->block)
 		return TGW_XFRM_IN_BLOCK;
 	return pol->n_tmpls ? TGW_XFRM_IN_MISMATCH : TGW_XFRM_IN_OK;
+}
+
+/*
+ * First step of the transport nodes for a tunnel's outer packet (meta.aux: tunnel.xfrm_tsa):
+ * a block policy's edge, no state's, or a tunnel-mode state's: the packet goes on as
+ * one of the state's carrier to the encap node of the carrier's family (edge tunnel4,
+ * tunnel4 + 1 for IPv6), the outer packet as its inner. Returns TGW_ENCAP_PENDING
+ * with *sa for transport mode.
+ */
+static __rte_always_inline uint16_t
+tgw_xfrm_tsa_first(struct rte_mbuf *m, int32_t *sa, uint16_t block, uint16_t no_state,
+		   uint16_t tunnel4)
+{
+	struct tgw_meta *md = tgw_meta(m);
+	const struct tgw_sa *s;
+
+	*sa = (int32_t)md->aux;
+	if (unlikely(*sa < 0))
+		return *sa == TGW_TSA_BLOCK ? block : no_state;
+	s = &tgw_sas[*sa];
+	if (likely(s->mode != TGW_XFRM_TUNNEL))
+		return TGW_ENCAP_PENDING;
+	if (unlikely(s->carrier < 0))
+		return no_state;
+	md->tunnel = (uint16_t)s->carrier;
+	*sa = -1; /* no sequence number here */
+	return tunnel4 + (s->family == 6);
 }
 
 /*

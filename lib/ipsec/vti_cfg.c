@@ -2,8 +2,8 @@
 /*
  * "type": "vti" and "vti6": route-based IPsec tunnel mode, as `ip link add … type
  * vti key K local A remote B`. The key is the xfrm mark: traffic routed into the
- * tunnel is protected by the out policy whose mark matches okey; ESP received from
- * the tunnel's endpoints is looked up with the mark ikey and checked against the in
+ * tunnel is protected by the out policy whose mark matches okey; ESP or AH received
+ * from the tunnel's endpoints is looked up with the mark ikey and checked against the in
  * policy with that mark (the kernel's vti_input / vti_rcv_cb / vti_xmit).
  */
 #include <string.h>
@@ -73,8 +73,10 @@ static int
 vti_protos(const struct tgw_tunnel *t, uint8_t *protos)
 {
 	RTE_SET_USED(t);
+	/* vti4/vti6 register for ESP, AH (and IPComp) */
 	protos[0] = IPPROTO_ESP;
-	return 1;
+	protos[1] = IPPROTO_AH;
+	return 2;
 }
 
 static const char *const vti_keys[] = {"key", "ikey", "okey", NULL};

@@ -964,12 +964,8 @@ policy_kind(struct tgw_cfg_ctx *c, unsigned int i, bool *pb)
 		const struct tgw_tunnel *tn = &tgw.tunnels[t];
 		uint32_t key = pol->dir == TGW_XFRM_OUT ? tn->okey : tn->ikey;
 
-		if (is_vti(tn) && pol->mark_mask && (key & pol->mark_mask) == pol->mark) {
-			if (pol->n_tmpls && pol->tmpl[0].proto == IPPROTO_AH)
-				return tgw_cfg_err(c, p, NULL, "AH through a vti is not supported yet "
-						   "(xfrm interfaces carry AH)");
+		if (is_vti(tn) && pol->mark_mask && (key & pol->mark_mask) == pol->mark)
 			return 0;
-		}
 	}
 	return tgw_cfg_err(c, p, NULL, "no vti's %s selects this policy (\"mark\"); "
 			   "policy-based IPsec takes policies without a mark",
@@ -1046,8 +1042,10 @@ prefix_has(const struct tgw_prefix *pf, const struct tgw_ip *a)
  * Transport mode for a tunnel's own packets (GRE over transport-mode ESP): the first
  * policy-based out policy by rank that selects the tunnel's outer packets (local,
  * remote, the outer protocol and UDP ports of its template). A transport-mode
- * template names the ESP or AH state towards the remote; tunnel mode, block and a selector
- * on an "auto" source port are refused (not supported yet).
+ * template names the ESP or AH state towards the remote, a tunnel-mode one any state
+ * (its carrier wraps the outer packet); a block policy drops them, one without a
+ * template leaves them clear; BEET and a selector on an "auto" source port are
+ * refused.
  */
 static int
 tunnel_transport(struct tgw_cfg_ctx *c, unsigned int ti)
@@ -1058,8 +1056,9 @@ tunnel_transport(struct tgw_cfg_ctx *c, unsigned int ti)
 	int32_t sport = -1, dport = -1;
 	const struct tgw_policy *pol;
 	const struct tgw_sa_crypto *cr;
+	const struct tgw_sa *sa;
 	int best = -1;
-	uint32_t room;
+	uint32_t room, tun;
 	char p[64];
 
 	snprintf(p, sizeof(p), "tunnels[%u]", ti);
@@ -1088,19 +1087,27 @@ tunnel_transport(struct tgw_cfg_ctx *c, unsigned int ti)
 	if (best < 0)
 		return 0;
 	pol = &tgw_policies[best];
-	if (pol->block || !pol->n_tmpls || pol->tmpl[0].mode != TGW_XFRM_TRANSPORT)
+	/* xfrm_lookup: a block policy drops them; an allow policy without templates sends
+	 * them in the clear */
+	if (pol->block) {
+		t->xfrm_tsa = TGW_TSA_BLOCK;
+		return 0;
+	}
+	if (!pol->n_tmpls)
+		return 0;
+	if (pol->tmpl[0].mode == TGW_XFRM_BEET)
 		return tgw_cfg_err(c, p, NULL, "tunnel \"%s\": its outer packets meet "
-				   "xfrm.policies[%d], which %s: not supported yet (transport mode "
-				   "is)", t->name, best, pol->block ? "blocks them"
-				   : !pol->n_tmpls ? "has no template"
-				   : pol->tmpl[0].mode == TGW_XFRM_BEET ? "asks for beet mode"
-				   : "asks for tunnel mode");
+				   "xfrm.policies[%d], which asks for beet mode: not supported yet "
+				   "(transport and tunnel mode are)", t->name, best);
 	t->xfrm_tsa = TGW_TSA_NO_STATE;
 	for (unsigned int s = 0; s < tgw_n_sas; s++) {
 		const struct tgw_sa *sa = &tgw_sas[s];
 
-		if (tmpl_match(&pol->tmpl[0], pol, sa) && tgw_ip_eq(&sa->dst, &t->remote) &&
-		    tgw_ip_eq(&sa->src, &t->local)) {
+		/* transport mode: the state between the tunnel's endpoints; tunnel mode: the
+		 * template's (its carrier wraps the outer packet) */
+		if (tmpl_match(&pol->tmpl[0], pol, sa) &&
+		    (sa->mode == TGW_XFRM_TUNNEL ||
+		     (tgw_ip_eq(&sa->dst, &t->remote) && tgw_ip_eq(&sa->src, &t->local)))) {
 			t->xfrm_tsa = (int32_t)s;
 			break;
 		}
@@ -1109,14 +1116,19 @@ tunnel_transport(struct tgw_cfg_ctx *c, unsigned int ti)
 		return 0;
 	/* the path MTU the kernel's tunnel would learn: ESP (esp4_get_mtu) or AH (the
 	 * header, 8-aligned) inside the underlay MTU */
-	cr = tgw_sas[t->xfrm_tsa].cr;
-	t->xfrm_tsa_ah = tgw_sas[t->xfrm_tsa].proto == IPPROTO_AH;
+	sa = &tgw_sas[t->xfrm_tsa];
+	cr = sa->cr;
+	t->xfrm_tsa_ah = sa->proto == IPPROTO_AH;
+	/* transport mode keeps the IP header in front; tunnel mode adds the state's */
+	tun = sa->mode == TGW_XFRM_TUNNEL ? (sa->family == 4 ? 20u : 40u) : 0;
 	if (t->xfrm_tsa_ah) {
-		room = tgw_tnl_underlay_mtu(t) - RTE_ALIGN_CEIL(12u + cr->icv_len, 8u);
+		room = tgw_tnl_underlay_mtu(t) - tun - RTE_ALIGN_CEIL(12u + cr->icv_len, 8u);
 	} else {
-		room = tgw_tnl_underlay_mtu(t) - (t->outer == 4 ? 20u : 40u) - 8u - cr->iv_len -
-		       cr->icv_len;
-		room = (room & ~(uint32_t)(cr->block - 1)) - 2 + (t->outer == 4 ? 20u : 40u);
+		uint32_t hdr = tun ? tun : (t->outer == 4 ? 20u : 40u);
+
+		room = tgw_tnl_underlay_mtu(t) - hdr - 8u - cr->iv_len - cr->icv_len -
+		       (sa->natt ? 8u : 0);
+		room = (room & ~(uint32_t)(cr->block - 1)) - 2 + (tun ? 0 : hdr);
 	}
 	if (room - t->ops->overhead(t) < t->mtu)
 		t->mtu = (uint16_t)(room - t->ops->overhead(t));
@@ -1227,10 +1239,27 @@ tgw_xfrm_finalize(struct tgw_cfg_ctx *c)
 		const struct tgw_policy *pol = &tgw_policies[i];
 		struct tgw_sa *sa;
 
-		if (pol->dir != TGW_XFRM_OUT || !pol->n_tmpls || pol->tmpl[0].sa < 0 ||
-		    (!pol->if_id && pol->mark_mask))
+		if (pol->dir != TGW_XFRM_OUT || !pol->n_tmpls || pol->tmpl[0].sa < 0)
 			continue;
 		sa = &tgw_sas[pol->tmpl[0].sa];
+		if (!pol->if_id && pol->mark_mask) {
+			/* a vti's AH state goes out through a carrier copied from the vti whose
+			 * okey selects the policy and whose endpoints are the state's (the
+			 * ESP encap node hands it over) */
+			if (sa->proto != IPPROTO_AH || sa->carrier >= 0)
+				continue;
+			for (unsigned int t = 0; t < tgw.n_tunnels; t++) {
+				const struct tgw_tunnel *tn = &tgw.tunnels[t];
+
+				if (is_vti(tn) && (tn->okey & pol->mark_mask) == pol->mark &&
+				    tgw_vti_sa_ok(tn, sa)) {
+					if (carrier_add(c, sa, (int)t) < 0)
+						return -1;
+					break;
+				}
+			}
+			continue;
+		}
 		if (sa->carrier < 0 &&
 		    carrier_add(c, sa, pol->if_id ? xfrmi_find(pol->if_id) : -1) < 0)
 			return -1;

@@ -455,6 +455,82 @@ def test_transport_template_not_for_forwarded():
     assert_drops(r, {"xfrm_no_state": 1})
 
 
+def gre_tunnel_mode_cfg(proto="esp", extra=()):
+    """gre1 (WAN4 -> PEER4) whose GRE packets a policy-based out policy protects with a
+    tunnel-mode state between the same endpoints ("GRE over IPsec tunnel mode": `ip xfrm
+    policy add src WAN dst PEER proto gre dir out tmpl src WAN dst PEER proto esp mode
+    tunnel`), and the in policy that requires it for GRE from the peer."""
+    c = tgw.base_config(tunnels=[{"name": "gre1", "type": "gre", "local": WAN4,
+                                  "remote": PEER4}],
+                        routes=[{"dst": "10.2.0.0/24", "dev": "gre1"}])
+    c["xfrm"] = {"states": [_sa(WAN4, PEER4, TO, proto), _sa(PEER4, WAN4, TI, proto)],
+                 "policies": [
+                     _pol("out", WAN4, PEER4, WAN4, PEER4, proto=proto, proto_sel="gre"),
+                     _pol("in", PEER4, WAN4, PEER4, WAN4, proto=proto, proto_sel="gre")] +
+                 list(extra)}
+    for pol in c["xfrm"]["policies"][:2]:
+        pol["proto"] = pol.pop("proto_sel")
+    return c
+
+
+def test_gre_over_tunnel_mode_esp_and_ah():
+    """GRE over tunnel-mode IPsec: gre1's outer packets go through the state's carrier, so
+    they leave as IP(WAN4 -> PEER4, ESP or AH)/IP(WAN4 -> PEER4, GRE)/inner; scapy's tunnel
+    SA decrypts (verifies) them to the GRE packet; the peer's ESP/AH around GRE is
+    decrypted, passes the in policy (for the gateway, proto gre), and the GRE is
+    decapsulated and forwarded.  gre1's MTU leaves room for the state's overhead: ESP
+    rfc4106(gcm(aes)) 1500 - 20 - 8 - 8 - 16, down to 4, - 2 - 24 = 1422; AH hmac(sha1)
+    1500 - 20 - 24 - 24 = 1432."""
+    from scapy.layers.l2 import GRE
+    for proto, mtu in (("esp", 1422), ("ah", 1432)):
+        P = ESP if proto == "esp" else AH
+
+        def tsa(spi, src, dst):
+            hdr = IP(src=src, dst=dst)
+            if P is AH:
+                return SecurityAssociation(AH, spi=spi, tunnel_header=hdr,
+                                           auth_algo="HMAC-SHA1-96", auth_key=bytes(range(40, 60)))
+            return SecurityAssociation(ESP, spi=spi, tunnel_header=hdr, **SCAPY_GCM)
+        a = [udp4(id=i + 1, size=100 + i) for i in range(2)]
+        b = udp4(src=REMOTE4, dst=LAN_HOST4, id=20)
+        g = IP(src=PEER4, dst=WAN4, ttl=64) / GRE(proto=0x0800) / b
+        r = tgw.run(gre_tunnel_mode_cfg(proto),
+                    {"lan0": [lan_in(p) for p in a] + [lan_in(udp4(size=mtu + 1, id=9))],
+                     "wan0": [wan_in(tsa(TI, PEER4, WAN4).encrypt(g, seq_num=1))]})
+        got = r.out.get("wan0", [])
+        assert len(got) == 2, [f.summary() for f in got]
+        for f, inner in zip(got, a):
+            assert (f[IP].src, f[IP].dst, f[P].spi) == (WAN4, PEER4, TO), f.summary()
+            d = IP(bytes(tsa(TO, WAN4, PEER4).decrypt(IP(bytes(f[IP])))))
+            assert (d.src, d.dst, d.proto) == (WAN4, PEER4, 47) and GRE in d, d.summary()
+            assert_pkts([lan_out(IP(bytes(d[GRE].payload)))], [lan_out(fwd4(inner))], "GRE")
+        lan = r.out.get("lan0", [])
+        err = [f for f in lan if ICMP in f]
+        assert len(err) == 1 and err[0][ICMP].nexthopmtu == mtu, [f.summary() for f in lan]
+        assert_pkts([f for f in lan if ICMP not in f], [lan_out(fwd4(b))], "lan0")
+        assert_drops(r, {"too_big": 1})
+        tgw.assert_tunnel(r, "gre1", encap_packets=2, decap_packets=1)
+        assert r.stats["sas"][f"0x{TO:08x}"]["packets"] == 2
+
+
+def test_tunnel_outer_block_and_no_template():
+    """A block policy on a tunnel's outer packets drops them (xfrm_policy_block), as
+    xfrm_lookup; an allow policy without a template leaves them in the clear."""
+    from scapy.layers.l2 import GRE
+    c = gre_tunnel_mode_cfg()
+    c["xfrm"]["policies"][0] = {"dir": "out", "src": WAN4, "dst": PEER4, "proto": "gre",
+                                "action": "block"}
+    r = tgw.run(c, {"lan0": [lan_in(udp4(id=1))]})
+    assert_no_output(r, "wan0")
+    assert_drops(r, {"xfrm_policy_block": 1})
+    c["xfrm"]["policies"][0] = {"dir": "out", "src": WAN4, "dst": PEER4, "proto": "gre"}
+    r = tgw.run(c, {"lan0": [lan_in(udp4(id=2))]})
+    got = r.out.get("wan0", [])
+    assert len(got) == 1 and GRE in got[0] and got[0][IP].proto == 47, \
+        [f.summary() for f in got]
+    assert_drops(r, {})
+
+
 def ah_transport_cfg(v6=False):
     """gre1 (or ip6gre gre6) whose GRE packets transport-mode AH hmac(sha1) protects both
     ways: `ip xfrm policy add ... proto gre dir out tmpl proto ah mode transport`."""
