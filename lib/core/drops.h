@@ -77,6 +77,7 @@
 	X(esp_seq_overflow) \
 	X(esp_natt_mismatch) \
 	X(esp_bad_beet_header) \
+	X(beet_fragment) \
 	X(natt_keepalive) \
 	X(natt_non_esp) \
 	X(ah_truncated) \

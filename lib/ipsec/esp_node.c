@@ -31,6 +31,7 @@ enum {
 	ESP_ENCAP_CRYPTO,
 	ESP_ENCAP_NONLINEAR,
 	ESP_ENCAP_AH,
+	ESP_ENCAP_BEET_FRAG,
 	ESP_ENCAP_NB
 };
 #define ESP_ENCAP_NEXT_NODES \
@@ -39,7 +40,8 @@ enum {
 	[ESP_ENCAP_NO_STATE] = TGW_DROP_NODE(xfrm_no_state), \
 	[ESP_ENCAP_SEQ_OVERFLOW] = TGW_DROP_NODE(esp_seq_overflow), \
 	[ESP_ENCAP_CRYPTO] = TGW_DROP_NODE(ipsec_crypto_error), \
-	[ESP_ENCAP_NONLINEAR] = TGW_DROP_NODE(ipsec_nonlinear)
+	[ESP_ENCAP_NONLINEAR] = TGW_DROP_NODE(ipsec_nonlinear), \
+	[ESP_ENCAP_BEET_FRAG] = TGW_DROP_NODE(beet_fragment)
 
 /* Edges of the decap nodes beyond TGW_DECAP_*. */
 enum {
@@ -281,6 +283,11 @@ esp_beet_strip(struct rte_mbuf *m, const struct tgw_sa *sa, bool iv6, uint8_t *n
 			     memcmp(ip6->src_addr, sa->sel_src.v6, 16) != 0 ||
 			     memcmp(ip6->dst_addr, sa->sel_dst.v6, 16) != 0))
 			return ESP_ENCAP_NO_STATE;
+		/* xfrm6_extract_output: no fragments (the fragment header would travel
+		 * without the header it belongs to); one after other extension headers
+		 * goes too: the BEET peer rebuilds only the fixed header */
+		if (unlikely(ip6->proto == IPPROTO_FRAGMENT))
+			return ESP_ENCAP_BEET_FRAG;
 		*nh = ip6->proto;
 		rte_pktmbuf_adj(m, sizeof(*ip6));
 	} else {
@@ -291,6 +298,10 @@ esp_beet_strip(struct rte_mbuf *m, const struct tgw_sa *sa, bool iv6, uint8_t *n
 		if (unlikely(sa->sel_src.family != 4 || ip->src_addr != sa->sel_src.v4 ||
 			     ip->dst_addr != sa->sel_dst.v4))
 			return ESP_ENCAP_NO_STATE;
+		/* xfrm4_extract_output: the offset and MF would be lost with the header */
+		if (unlikely(ip->fragment_offset &
+			     RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)))
+			return ESP_ENCAP_BEET_FRAG;
 		*nh = proto;
 		if (likely(optlen == 0)) {
 			rte_pktmbuf_adj(m, sizeof(*ip));

@@ -708,6 +708,22 @@ def test_beet_ipv4_options():
     assert_drops(r, {"esp_bad_beet_header": 1, "esp_bad_next_header": 1})
 
 
+def test_beet_fragments_refused():
+    """Fragments are not sent in BEET mode (xfrm4/6_extract_output refuse them): an IPv4
+    first fragment (MF), a later one (offset) and an IPv6 fragment between the state's inner
+    addresses are beet_fragment; the whole packet beside them goes."""
+    from scapy.layers.inet6 import IPv6ExtHdrFragment
+    f1 = IP(bytes(IP(src=LAN_HOST4, dst=REMOTE4, id=5, flags="MF") / UDP() / (b"a" * 40)))
+    f2 = IP(bytes(IP(src=LAN_HOST4, dst=REMOTE4, id=5, frag=6) / (b"b" * 40)))
+    f6 = IPv6(bytes(IPv6(src=LAN_HOST6, dst=REMOTE6) / IPv6ExtHdrFragment(id=7, m=1) /
+                    UDP() / (b"c" * 40)))
+    whole = udp4(id=6)
+    r = tgw.run(beet_cfg(), {"lan0": [lan_in(p) for p in (f1, f2, f6, whole)]})
+    got = r.out.get("wan0", [])
+    assert len(got) == 1 and ESP in got[0], [f.summary() for f in got]
+    assert_drops(r, {"beet_fragment": 3})
+
+
 def test_beet_mtu():
     """BEET's inner MTU with rfc4106(gcm(aes)) over a 1500-byte IPv4 underlay: 1480 - 8 - 8
     - 16 - 8 (kept for the options pseudo header, IPV4_BEET_PHMAXLEN) down to 4, - 2, + 20

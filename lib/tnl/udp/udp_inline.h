@@ -62,12 +62,15 @@ tgw_udp4_encap_fill(struct rte_mbuf *m, struct rte_ipv4_hdr *o, const struct tgw
 		    const struct tgw_inner *in)
 {
 	uint8_t *u = (uint8_t *)o + t->udp_off;
+	const uint8_t *inner = (const uint8_t *)o + t->hdr_len;
+	/* the hash reads the first segment only: the inner bytes in it, not in->len (a
+	 * chained packet's L4 header may be in the next segment) */
+	uint32_t avail = m->data_len - (uint32_t)(inner - rte_pktmbuf_mtod(m, const uint8_t *));
 
 	if (t->encap == TGW_ENCAP_GUE && t->gre_off == 0 &&
 	    t->inner == (TGW_INNER_IP4 | TGW_INNER_IP6))
 		u[sizeof(struct rte_udp_hdr) + 1] = in->v6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
-	tgw_udp_fill(m, (uint8_t *)o, t, in,
-		     t->sport ? 0 : tgw_flow_hash((const uint8_t *)o + t->hdr_len, in->len, in->v6),
+	tgw_udp_fill(m, (uint8_t *)o, t, in, t->sport ? 0 : tgw_flow_hash(inner, avail, in->v6),
 		     false);
 }
 
