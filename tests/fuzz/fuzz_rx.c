@@ -12,7 +12,8 @@
  * rest is the Ethernet frame. The tailroom of every input segment is poisoned
  * for ASan, so a read past the packet is reported even inside the mempool.
  * FUZZ_RX_VERBOSE=1 prints what each input did: the frames sent (outer addresses,
- * protocol, ESP/AH SPI, also of ESP in UDP) and the drop reasons counted.
+ * protocol, ESP/AH SPI, also of ESP in UDP, the MTU of an ICMP fragmentation needed or
+ * ICMPv6 packet too big) and the drop reasons counted.
  *
  * Build: CC=clang meson setup build-fuzz -Dfuzz=true && ninja -C build-fuzz
  * Run:   build-fuzz/tests/fuzz/fuzz_rx -max_total_time=60 tests/fuzz/corpus/rx
@@ -78,7 +79,15 @@
  * out, 0x810 in), ip6gre_te to 2001:db8:ff::12 over ESP (0x901 out, 0x900 in) and ip6gre_ta
  * to 2001:db8:ff::13 over AH (0x911 out, 0x910 in); an out and an in policy each ("proto":
  * "gre", template transport ESP or AH), the in SAs without replay window; 10.40.0.0/24,
- * 10.41.0.0/24, 10.42.0.0/24 and 2001:db8:41::/64 routed into them. */
+ * 10.41.0.0/24, 10.42.0.0/24 and 2001:db8:41::/64 routed into them.
+ * BEET (RFC 7402, policy-based) with 192.0.2.14, rfc4106(gcm(aes)): inner 10.1.0.5 <->
+ * 10.50.0.9 (0xa01 out, 0xa00 in) and, over the same IPv4 outer pair, 2001:db8:1::5 <->
+ * 2001:db8:50::9 (0xa11 out, 0xa10 in); 10.1.0.1 (the gateway's) <-> 10.50.0.9 (0xa21 out,
+ * 0xa20 in); out policies 10.1.0.1 -> 10.50.0.9 (spi 0xa21), 10.1.0.0/24 -> 10.50.0.0/24
+ * (spi 0xa01: wider than the state's selector) and 2001:db8:1::/64 -> 2001:db8:50::/64 (a
+ * beet template without spi: the state whose "sel" is IPv6), fwd policies back, an in
+ * policy 10.50.0.0/24 -> 10.1.0.1 (spi 0xa20); the in SAs without replay window;
+ * 10.50.0.0/24 and 2001:db8:50::/64 routed to the peer on wan0. */
 static const char config_fmt[] =
 	"{\"ports\": [\n"
 	" {\"name\": \"wan0\", \"device\": \"%s\", \"mac\": \"02:00:00:00:00:01\", \"mtu\": 1400,\n"
@@ -177,6 +186,8 @@ static const char config_fmt[] =
 	" {\"dst\": \"10.41.0.0/24\", \"dev\": \"gre_ta\"},\n"
 	" {\"dst\": \"10.42.0.0/24\", \"dev\": \"ip6gre_te\"},\n"
 	" {\"dst\": \"2001:db8:41::/64\", \"dev\": \"ip6gre_ta\"},\n"
+	" {\"dst\": \"10.50.0.0/24\", \"via\": \"192.0.2.14\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"2001:db8:50::/64\", \"via\": \"2001:db8:ff::14\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"default\", \"via\": \"192.0.2.254\"},\n"
 	" {\"dst\": \"default6\", \"via\": \"2001:db8:ff::fe\", \"dev\": \"wan0\"}],\n"
 	" \"neighbors\": [\n"
@@ -191,6 +202,7 @@ static const char config_fmt[] =
 	" {\"dst\": \"192.0.2.11\", \"lladdr\": \"02:00:00:00:00:11\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"192.0.2.12\", \"lladdr\": \"02:00:00:00:00:12\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"192.0.2.13\", \"lladdr\": \"02:00:00:00:00:13\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"192.0.2.14\", \"lladdr\": \"02:00:00:00:00:14\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"192.0.2.254\", \"lladdr\": \"02:00:00:00:00:fe\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"2001:db8:ff::7\", \"lladdr\": \"02:00:00:00:00:07\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"2001:db8:ff::2\", \"lladdr\": \"02:00:00:00:00:02\", \"dev\": \"wan0\"},\n"
@@ -198,6 +210,7 @@ static const char config_fmt[] =
 	" {\"dst\": \"2001:db8:ff::10\", \"lladdr\": \"02:00:00:00:00:10\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"2001:db8:ff::12\", \"lladdr\": \"02:00:00:00:00:12\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"2001:db8:ff::13\", \"lladdr\": \"02:00:00:00:00:13\", \"dev\": \"wan0\"},\n"
+	" {\"dst\": \"2001:db8:ff::14\", \"lladdr\": \"02:00:00:00:00:14\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"2001:db8:ff::fe\", \"lladdr\": \"02:00:00:00:00:fe\", \"dev\": \"wan0\"},\n"
 	" {\"dst\": \"10.1.0.5\", \"lladdr\": \"02:00:00:00:01:05\", \"dev\": \"lan0\"},\n"
 	" {\"dst\": \"2001:db8:1::5\", \"lladdr\": \"02:00:00:00:01:05\", \"dev\": \"lan0\"}],\n"
@@ -300,7 +313,37 @@ static const char config_fmt[] =
 	" {\"src\": \"2001:db8:ff::13\", \"dst\": \"2001:db8:ff::1\", \"proto\": \"ah\",\n"
 	"  \"spi\": \"0x910\", \"mode\": \"transport\", \"replay_window\": 0,\n"
 	"  \"auth\": {\"name\": \"hmac(sha1)\",\n"
-	"   \"key\": \"0xb4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7\"}}],\n"
+	"   \"key\": \"0xb4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7\"}},\n"
+	" {\"src\": \"192.0.2.1\", \"dst\": \"192.0.2.14\", \"proto\": \"esp\",\n"
+	"  \"spi\": \"0xa01\", \"mode\": \"beet\",\n"
+	"  \"sel\": {\"src\": \"10.1.0.5\", \"dst\": \"10.50.0.9\"},\n"
+	"  \"aead\": {\"name\": \"rfc4106(gcm(aes))\",\n"
+	"   \"key\": \"0x505152535455565758595a5b5c5d5e5f60616263\", \"icv_bits\": 128}},\n"
+	" {\"src\": \"192.0.2.14\", \"dst\": \"192.0.2.1\", \"proto\": \"esp\",\n"
+	"  \"spi\": \"0xa00\", \"mode\": \"beet\", \"replay_window\": 0,\n"
+	"  \"sel\": {\"src\": \"10.50.0.9\", \"dst\": \"10.1.0.5\"},\n"
+	"  \"aead\": {\"name\": \"rfc4106(gcm(aes))\",\n"
+	"   \"key\": \"0xe0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3\", \"icv_bits\": 128}},\n"
+	" {\"src\": \"192.0.2.1\", \"dst\": \"192.0.2.14\", \"proto\": \"esp\",\n"
+	"  \"spi\": \"0xa11\", \"mode\": \"beet\",\n"
+	"  \"sel\": {\"src\": \"2001:db8:1::5\", \"dst\": \"2001:db8:50::9\"},\n"
+	"  \"aead\": {\"name\": \"rfc4106(gcm(aes))\",\n"
+	"   \"key\": \"0x505152535455565758595a5b5c5d5e5f60616263\", \"icv_bits\": 128}},\n"
+	" {\"src\": \"192.0.2.14\", \"dst\": \"192.0.2.1\", \"proto\": \"esp\",\n"
+	"  \"spi\": \"0xa10\", \"mode\": \"beet\", \"replay_window\": 0,\n"
+	"  \"sel\": {\"src\": \"2001:db8:50::9\", \"dst\": \"2001:db8:1::5\"},\n"
+	"  \"aead\": {\"name\": \"rfc4106(gcm(aes))\",\n"
+	"   \"key\": \"0xe0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3\", \"icv_bits\": 128}},\n"
+	" {\"src\": \"192.0.2.1\", \"dst\": \"192.0.2.14\", \"proto\": \"esp\",\n"
+	"  \"spi\": \"0xa21\", \"mode\": \"beet\",\n"
+	"  \"sel\": {\"src\": \"10.1.0.1\", \"dst\": \"10.50.0.9\"},\n"
+	"  \"aead\": {\"name\": \"rfc4106(gcm(aes))\",\n"
+	"   \"key\": \"0x505152535455565758595a5b5c5d5e5f60616263\", \"icv_bits\": 128}},\n"
+	" {\"src\": \"192.0.2.14\", \"dst\": \"192.0.2.1\", \"proto\": \"esp\",\n"
+	"  \"spi\": \"0xa20\", \"mode\": \"beet\", \"replay_window\": 0,\n"
+	"  \"sel\": {\"src\": \"10.50.0.9\", \"dst\": \"10.1.0.1\"},\n"
+	"  \"aead\": {\"name\": \"rfc4106(gcm(aes))\",\n"
+	"   \"key\": \"0xe0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3\", \"icv_bits\": 128}}],\n"
 	" \"policies\": [\n"
 	" {\"dir\": \"in\", \"mark\": 5, \"src\": \"10.98.0.0/16\", \"action\": \"block\"},\n"
 	" {\"dir\": \"in\", \"mark\": 5, \"src\": \"10.99.0.0/16\", \"tmpl\": [{\"src\": \"192.0.2.9\",\n"
@@ -372,7 +415,25 @@ static const char config_fmt[] =
 	" {\"dir\": \"out\", \"src\": \"2001:db8:ff::1\", \"dst\": \"2001:db8:ff::13\",\n"
 	"  \"proto\": \"gre\", \"tmpl\": [{\"proto\": \"ah\", \"mode\": \"transport\"}]},\n"
 	" {\"dir\": \"in\", \"src\": \"2001:db8:ff::13\", \"dst\": \"2001:db8:ff::1\",\n"
-	"  \"proto\": \"gre\", \"tmpl\": [{\"proto\": \"ah\", \"mode\": \"transport\"}]}]}}\n";
+	"  \"proto\": \"gre\", \"tmpl\": [{\"proto\": \"ah\", \"mode\": \"transport\"}]},\n"
+	" {\"dir\": \"out\", \"src\": \"10.1.0.1\", \"dst\": \"10.50.0.9\",\n"
+	"  \"tmpl\": [{\"src\": \"192.0.2.1\", \"dst\": \"192.0.2.14\", \"proto\": \"esp\",\n"
+	"   \"mode\": \"beet\", \"spi\": \"0xa21\"}]},\n"
+	" {\"dir\": \"out\", \"src\": \"10.1.0.0/24\", \"dst\": \"10.50.0.0/24\",\n"
+	"  \"tmpl\": [{\"src\": \"192.0.2.1\", \"dst\": \"192.0.2.14\", \"proto\": \"esp\",\n"
+	"   \"mode\": \"beet\", \"spi\": \"0xa01\"}]},\n"
+	" {\"dir\": \"fwd\", \"src\": \"10.50.0.0/24\", \"dst\": \"10.1.0.0/24\",\n"
+	"  \"tmpl\": [{\"src\": \"192.0.2.14\", \"dst\": \"192.0.2.1\", \"proto\": \"esp\",\n"
+	"   \"mode\": \"beet\"}]},\n"
+	" {\"dir\": \"in\", \"src\": \"10.50.0.0/24\", \"dst\": \"10.1.0.1\",\n"
+	"  \"tmpl\": [{\"src\": \"192.0.2.14\", \"dst\": \"192.0.2.1\", \"proto\": \"esp\",\n"
+	"   \"mode\": \"beet\", \"spi\": \"0xa20\"}]},\n"
+	" {\"dir\": \"out\", \"src\": \"2001:db8:1::/64\", \"dst\": \"2001:db8:50::/64\",\n"
+	"  \"tmpl\": [{\"src\": \"192.0.2.1\", \"dst\": \"192.0.2.14\", \"proto\": \"esp\",\n"
+	"   \"mode\": \"beet\"}]},\n"
+	" {\"dir\": \"fwd\", \"src\": \"2001:db8:50::/64\", \"dst\": \"2001:db8:1::/64\",\n"
+	"  \"tmpl\": [{\"src\": \"192.0.2.14\", \"dst\": \"192.0.2.1\", \"proto\": \"esp\",\n"
+	"   \"mode\": \"beet\"}]}]}}\n";
 
 static struct rte_ring *rx_ring[N_PORTS], *tx_ring[N_PORTS];
 static uint16_t port_id[N_PORTS];
@@ -477,7 +538,8 @@ run_worker(void)
 }
 
 /* FUZZ_RX_VERBOSE: one line per frame sent, its outer IP header (and an ESP/AH SPI, also of
- * ESP in UDP to or from NATT_PORT). */
+ * ESP in UDP to or from NATT_PORT; the MTU an ICMP or ICMPv6 too-big error reports; the
+ * offset of a non-first IPv4 fragment instead). */
 static void
 describe(int p, const struct rte_mbuf *m)
 {
@@ -512,6 +574,11 @@ describe(int p, const struct rte_mbuf *m)
 	}
 	fprintf(stderr, "fuzz_rx:  %s: %s > %s proto %u, %u bytes", port_name[p], src, dst, proto,
 		m->pkt_len);
+	if (type == RTE_ETHER_TYPE_IPV4 && ((ip[6] & 0x1f) | ip[7]) != 0) {
+		/* a non-first fragment: no transport header to read */
+		fprintf(stderr, ", fragment offset %u\n", ((ip[6] & 0x1fu) << 8 | ip[7]) * 8);
+		return;
+	}
 	if ((proto == IPPROTO_ESP && l4 + 4 <= f + len) ||
 	    (proto == IPPROTO_AH && l4 + 8 <= f + len)) {
 		rte_be32_t spi;
@@ -527,6 +594,17 @@ describe(int p, const struct rte_mbuf *m)
 		fprintf(stderr, ", udp %u > %u csum 0x%04x, espinudp spi 0x%" PRIx32,
 			l4[0] << 8 | l4[1], l4[2] << 8 | l4[3], l4[6] << 8 | l4[7],
 			rte_be_to_cpu_32(spi));
+	} else if (l4 + 8 <= f + len && ((proto == IPPROTO_ICMP && l4[0] == 3 && l4[1] == 4) ||
+					 (proto == IPPROTO_ICMPV6 && l4[0] == 2))) {
+		rte_be32_t mtu; /* of a fragmentation needed (RFC 1191) or a packet too big */
+		uint32_t v;
+
+		memcpy(&mtu, l4 + 4, sizeof(mtu));
+		v = rte_be_to_cpu_32(mtu);
+		if (proto == IPPROTO_ICMP)
+			fprintf(stderr, ", frag needed mtu %" PRIu32, v & 0xffff);
+		else
+			fprintf(stderr, ", too big mtu %" PRIu32, v);
 	}
 	fprintf(stderr, "\n");
 }

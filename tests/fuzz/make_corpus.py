@@ -631,6 +631,92 @@ RX["lan_tp_esp_too_big_df"] = (1, l(IP(src="10.1.0.5", dst="10.40.0.9", flags="D
 RX["lan_tp_ah6_too_big"] = (1, l(IPv6(src="2001:db8:1::5", dst="2001:db8:41::9") / u(1340)))
 RX["chain_lan_tp_ah_out"] = (3, l(IP(src="10.1.0.5", dst="10.41.0.9") / u(300)))
 
+# ---- BEET (RFC 7402, policy-based) with BEET_PEER: rfc4106(gcm(aes)) states whose "sel" is
+# 10.1.0.5 <-> 10.50.0.9 (0xa01 out, 0xa00 in), 2001:db8:1::5 <-> 2001:db8:50::9 over the same
+# IPv4 outer pair (0xa11 out, 0xa10 in) and 10.1.0.1 (the gateway's) <-> 10.50.0.9 (0xa21 out,
+# 0xa20 in), no window; out policies 10.1.0.0/24 -> 10.50.0.0/24 (wider than the selector) and
+# 2001:db8:1::/64 -> 2001:db8:50::/64, fwd policies back, an in policy to 10.1.0.1. The wire
+# format is transport ESP around the inner payload under the outer header (scapy's transport
+# SA): the inner header is rebuilt from the state's "sel" and the outer TTL / DS / ID / DF;
+# next header 94 is the IPv4 options pseudo header (protocol, options length / 8, pad
+# length, reserved, NOPs, options). ----
+BEET_PEER, K_BEET_IN = "192.0.2.14", _k(0xe0, 20)
+_be = SecurityAssociation(ESP, spi=0xa00, crypt_algo="AES-GCM", crypt_key=K_BEET_IN)
+_be6 = SecurityAssociation(ESP, spi=0xa10, crypt_algo="AES-GCM", crypt_key=K_BEET_IN)
+_beg = SecurityAssociation(ESP, spi=0xa20, crypt_algo="AES-GCM", crypt_key=K_BEET_IN)
+
+
+def beet_in(sa, inner, seq, **kw):
+    """inner (an IP or IPv6 packet between the state's sel addresses) as BEET_PEER sends it:
+    its payload in transport ESP under the outer header, its protocol the next header."""
+    proto = inner.nh if inner.version == 6 else inner.proto
+    return esp_enc(sa, IP(src=BEET_PEER, dst=GW4, proto=proto, **kw) / Raw(bytes(inner.payload)),
+                   seq)
+
+
+def beet_ph(sa, seq, payload, **kw):  # next header 94: payload starts with the pseudo header
+    return esp_enc(sa, IP(src=BEET_PEER, dst=GW4, proto=94, **kw) / Raw(payload), seq)
+
+
+_b4 = IP(src="10.50.0.9", dst="10.1.0.5") / u()
+_b6 = IPv6(src="2001:db8:50::9", dst="2001:db8:1::5") / u()
+_RA = bytes(IPOption_Router_Alert())                       # 4 bytes
+_OPT8 = _RA + b"\x01\x01\x01\x00"                          # router alert, NOPs, end
+_OPT40 = bytes(IPOption_RR(routers=["198.51.100.%d" % i for i in range(1, 10)])) + b"\x00"
+_bu = bytes(_b4[UDP])
+# received: forwarded (IPv4 inner with the outer TTL / TOS / ID / DF, IPv6 inner), the
+# pseudo header with 4, 8 and 40 bytes of options (forwarded with them), pseudo header
+# lengths past the payload, over 40 bytes, not a multiple of 4, negative, a payload shorter
+# than the pseudo header (esp_bad_beet_header), next header 94 on the IPv6-inner SA
+# (esp_bad_next_header), ICV, truncated, TTL 1 after the rebuild, to the gateway's own
+# address (the in policy; the echo reply leaves through 0xa21), clear from the protected
+# subnet (xfrm_policy_mismatch: forwarded and to the gateway)
+RX["wan_beet_fwd"] = (0, w(beet_in(_be, _b4, 1, ttl=50, tos=0x28, id=77, flags="DF")))
+RX["wan_beet6_fwd"] = (0, w(beet_in(_be6, _b6, 1, ttl=50, tos=0x28)))
+RX["wan_beet_ph_opt4"] = (0, w(beet_ph(_be, 2, bytes([17, 0, 0, 0]) + _RA + _bu, ttl=50)))
+RX["wan_beet_ph_opt8"] = (0, w(beet_ph(_be, 3, bytes([17, 1, 4, 0]) + b"\x01" * 4 + _OPT8 + _bu,
+                                       ttl=50, flags="DF")))
+RX["wan_beet_ph_opt40"] = (0, w(beet_ph(_be, 4, bytes([17, 5, 4, 0]) + b"\x01" * 4 + _OPT40 +
+                                        _bu)))
+RX["wan_beet_ph_past_payload"] = (0, w(beet_ph(_be, 5, bytes([17, 4, 4, 0]) + b"\x01" * 4 +
+                                               _OPT8 + _bu[:8])))
+RX["wan_beet_ph_over_40"] = (0, w(beet_ph(_be, 6, bytes([17, 5, 0, 0]) + b"\x01" * 44 + _bu)))
+RX["wan_beet_ph_not_mult4"] = (0, w(beet_ph(_be, 7, bytes([17, 0, 2, 0]) + b"\x01" * 4 + _bu)))
+RX["wan_beet_ph_negative"] = (0, w(beet_ph(_be, 8, bytes([17, 0, 8, 0]) + b"\x01" * 8 + _bu)))
+RX["wan_beet_ph_short"] = (0, w(beet_ph(_be, 9, bytes([17, 0, 0]))))
+RX["wan_beet6_ph"] = (0, w(beet_ph(_be6, 2, bytes([17, 0, 0, 0]) + _RA + _bu)))
+RX["wan_beet_icv_flip"] = (0, w(flip_last(beet_in(_be, _b4, 10))))
+RX["wan_beet_truncated"] = (0, w(trunc(beet_in(_be, _b4, 11), 8 + 8 + 10)))
+RX["wan_beet_ttl1"] = (0, w(beet_in(_be, _b4, 12, ttl=1)))
+RX["wan_beet_gw_echo"] = (0, w(beet_in(_beg, IP(src="10.50.0.9", dst="10.1.0.1") / ICMP() /
+                                       Raw(b"ping"), 1)))
+RX["wan_beet_clear_fwd"] = (0, w(_b4))
+RX["wan_beet_clear_gw_echo"] = (0, w(IP(src="10.50.0.9", dst="10.1.0.1") / ICMP() / Raw(b"ping")))
+RX["chain_wan_beet_fwd"] = (2, w(beet_in(_be, IP(src="10.50.0.9", dst="10.1.0.5") / u(300), 13)))
+# lan0: between the selector's addresses (ESP 0xa01 / 0xa11 to BEET_PEER), from another
+# address the out policy selects (xfrm_no_state), IPv4 options (4 bytes; 8 with record
+# route: into the pseudo header), the BEET MTU (1400 - 20 - 8 - 8 - 16 - 8 - 2 + 20 = 1358:
+# a 1358-byte DF packet leaves, 1359 gets frag needed 1358), too big without DF (the outer
+# packet fragmented), IPv6 too big (the carrier's MTU 1380 comes first), an IPv4 fragment and
+# an IPv6 one (as sent: BEET carries the IPv6 fragment header, the IPv4 one's offset and MF
+# it drops; the kernel refuses both, xfrm4/6_extract_output)
+BEET_LAN = dict(src="10.1.0.5", dst="10.50.0.9")
+BEET_LAN6 = dict(src="2001:db8:1::5", dst="2001:db8:50::9")
+RX["lan_beet_out"] = (1, l(in4(**BEET_LAN)))
+RX["lan_beet_other_src"] = (1, l(in4(src="10.1.0.6", dst="10.50.0.9")))
+RX["lan_beet_ip_options"] = (1, l(IP(options=[IPOption_Router_Alert()], **BEET_LAN) / u()))
+RX["lan_beet_ip_options8"] = (1, l(IP(options=[IPOption_RR(routers=["198.51.100.1"])],
+                                      **BEET_LAN) / u()))
+RX["lan_beet_mtu_max_df"] = (1, l(IP(flags="DF", **BEET_LAN) / u(1358 - 28)))
+RX["lan_beet_too_big_df"] = (1, l(IP(flags="DF", **BEET_LAN) / u(1359 - 28)))
+RX["lan_beet_big_no_df"] = (1, l(IP(**BEET_LAN) / u(1370 - 28)))
+RX["lan_beet_fragment"] = (1, l(IP(flags="MF", **BEET_LAN) / u(32)))
+RX["lan_beet6_out"] = (1, l(in6(**BEET_LAN6)))
+RX["lan_beet6_other_src"] = (1, l(in6(src="2001:db8:1::6", dst="2001:db8:50::9")))
+RX["lan_beet6_too_big"] = (1, l(IPv6(**BEET_LAN6) / u(1381 - 48)))
+RX["lan_beet6_fragment"] = (1, l(IPv6(**BEET_LAN6) / IPv6ExtHdrFragment(m=1, id=7) / u(32)))
+RX["chain_lan_beet_out"] = (3, l(IP(**BEET_LAN) / u(300)))
+
 
 
 def load_text(p):
