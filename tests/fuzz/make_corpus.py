@@ -143,6 +143,10 @@ RX["wan_vxlan"] = (0, w(IP(src="192.0.2.4", dst="192.0.2.1") / UDP(sport=40004, 
 RX["wan_vxlan_no_i"] = (0, w(IP(src="192.0.2.4", dst="192.0.2.1") / UDP(sport=40004, dport=4789) /
                              Raw(bytes([0, 0, 0, 0, 0, 0, 42, 0])) / _FR))
 RX["lan_fou_encap"] = (1, l(in4(src="10.1.0.5", dst="10.9.0.9")))
+# a chain whose first segment ends inside the IPv4 header's end + 1: the UDP ports the
+# source-port hash takes are in the second segment (read past the first before 936dab2)
+RX["chain_lan_fou_encap_l4_seg2"] = (3, l(IP(src="10.1.0.5", dst="10.9.0.9") / UDP(sport=7, dport=9) /
+                                        Raw(b"x" * 29)))
 RX["lan_gue_encap6"] = (1, l(in6(src="2001:db8:1::5", dst="2001:db8:2::9")))
 RX["lan_gue_gre_encap"] = (1, l(in4(src="10.1.0.5", dst="10.10.0.9")))
 RX["wan_arp_request"] = (0, Ether(dst=BCAST, src=PEER) /
