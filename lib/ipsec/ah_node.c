@@ -180,6 +180,30 @@ struct ah_out {
 };
 
 /*
+ * The ICVs of a chunk's outgoing packets (ops[j] of packet idx[j]) in one call, then per
+ * packet the ESN room off and the mutable fields back; a failed op's packet gets edge
+ * crypto_edge (the others keep TGW_ENCAP_PENDING).
+ */
+static __rte_always_inline void
+ah_out_burst(struct rte_mbuf **pkts, struct ah_out *a, struct tgw_auth_op *ops,
+	     const uint16_t *idx, uint16_t n_ops, bool v6, uint16_t crypto_edge, uint16_t *nexts)
+{
+	if (n_ops)
+		tgw_auth_burst(tgw_crypto_mgr(), ops, n_ops);
+	for (uint16_t j = 0; j < n_ops; j++) {
+		uint16_t i = idx[j];
+
+		if (a[i].esn_room)
+			rte_pktmbuf_trim(pkts[i], 4);
+		if (unlikely(ops[j].status != TGW_CRYPTO_OK)) {
+			nexts[i] = crypto_edge;
+			continue;
+		}
+		ah_mut_restore(a[i].ip, v6, &a[i].mut);
+	}
+}
+
+/*
  * Pass 1 for a packet of an AH carrier: MTU with the SA's overhead, AH header and outer
  * header (all fields final, then the mutable ones saved and zeroed), the ICV op.
  */
@@ -285,18 +309,12 @@ ah_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint
 		else if (a[i].esn_room)
 			rte_pktmbuf_trim(pkts[i], 4);
 	}
-	if (n_ops)
-		tgw_auth_burst(tgw_crypto_mgr(), ops, n_ops);
+	ah_out_burst(pkts, a, ops, idx, n_ops, v6, AH_ENCAP_CRYPTO, nexts);
 	for (uint16_t j = 0; j < n_ops; j++) {
 		uint16_t i = idx[j];
 
-		if (a[i].esn_room)
-			rte_pktmbuf_trim(pkts[i], 4);
-		if (unlikely(ops[j].status != TGW_CRYPTO_OK)) {
-			nexts[i] = AH_ENCAP_CRYPTO;
+		if (nexts[i] != TGW_ENCAP_PENDING)
 			continue;
-		}
-		ah_mut_restore(a[i].ip, v6, &a[i].mut);
 		sa_acc_add(&c.sacc, a[i].sa, a[i].in.len);
 		tgw_tnl_plan_get(&c.pl, tgw_meta(pkts[i])->tunnel);
 		nexts[i] = tgw_tnl_encap_done(pkts[i], &c.pl, &a[i].in, a[i].direct, &c.acc);
@@ -415,18 +433,12 @@ ah_transport_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, 
 		else if (a[i].esn_room)
 			rte_pktmbuf_trim(pkts[i], 4);
 	}
-	if (n_ops)
-		tgw_auth_burst(tgw_crypto_mgr(), ops, n_ops);
+	ah_out_burst(pkts, a, ops, idx, n_ops, v6, AHT_CRYPTO, nexts);
 	for (uint16_t j = 0; j < n_ops; j++) {
 		uint16_t i = idx[j];
 
-		if (a[i].esn_room)
-			rte_pktmbuf_trim(pkts[i], 4);
-		if (unlikely(ops[j].status != TGW_CRYPTO_OK)) {
-			nexts[i] = AHT_CRYPTO;
+		if (nexts[i] != TGW_ENCAP_PENDING)
 			continue;
-		}
-		ah_mut_restore(a[i].ip, v6, &a[i].mut);
 		sa_acc_add(&sacc, sa[i], a[i].in.len);
 		nexts[i] = tgw_meta(pkts[i])->nh != TGW_NH_NONE ? AHT_REWRITE : AHT_LOOKUP;
 	}

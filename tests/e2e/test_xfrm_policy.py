@@ -343,23 +343,28 @@ def test_natt_ipv6_mtu():
 TO, TI = 0x701, 0x702
 
 
-def gre_transport_cfg(extra_policies=()):
-    """gre1 (WAN4 -> PEER4, 10.2.0.0/24 routed into it) whose GRE packets a policy-based out
-    policy (proto gre) protects with transport-mode ESP, and the in policy that requires
-    it for GRE from the peer: `ip xfrm policy add src WAN dst PEER proto gre dir out tmpl
-    proto esp mode transport`."""
-    c = tgw.base_config(tunnels=[{"name": "gre1", "type": "gre", "local": WAN4,
-                                  "remote": PEER4}],
-                        routes=[{"dst": "10.2.0.0/24", "dev": "gre1"}])
-    states = [_sa(WAN4, PEER4, TO), _sa(PEER4, WAN4, TI)]
+def transport_cfg(v6=False, proto="esp", extra_policies=(), name="gre1"):
+    """gre1 (WAN4 -> PEER4; ip6gre between WAN6 and PEER6 with v6; 10.2.0.0/24 routed into
+    it) whose GRE packets a policy-based out policy (proto gre) protects with transport-mode
+    ESP (or AH), and the in policy that requires it for GRE from the peer: `ip xfrm policy
+    add src WAN dst PEER proto gre dir out tmpl proto esp mode transport`."""
+    local, remote = (WAN6, PEER6) if v6 else (WAN4, PEER4)
+    c = tgw.base_config(tunnels=[{"name": name, "type": "ip6gre" if v6 else "gre",
+                                  "local": local, "remote": remote}],
+                        routes=[{"dst": "10.2.0.0/24", "dev": name}])
+    states = [_sa(local, remote, TO, proto), _sa(remote, local, TI, proto)]
     for st in states:
         st["mode"] = "transport"
     c["xfrm"] = {"states": states, "policies": [
-        {"dir": "out", "src": WAN4, "dst": PEER4, "proto": "gre",
-         "tmpl": [{"proto": "esp", "mode": "transport"}]},
-        {"dir": "in", "src": PEER4, "dst": WAN4, "proto": "gre",
-         "tmpl": [{"proto": "esp", "mode": "transport"}]}] + list(extra_policies)}
+        {"dir": "out", "src": local, "dst": remote, "proto": "gre",
+         "tmpl": [{"proto": proto, "mode": "transport"}]},
+        {"dir": "in", "src": remote, "dst": local, "proto": "gre",
+         "tmpl": [{"proto": proto, "mode": "transport"}]}] + list(extra_policies)}
     return c
+
+
+def gre_transport_cfg(extra_policies=()):
+    return transport_cfg(extra_policies=extra_policies)
 
 
 def tpeer(spi):
@@ -416,17 +421,7 @@ def test_ip6gre_over_transport_esp():
     """The same over IPv6: ip6gre between WAN6 and PEER6 in transport-mode ESP (next header 50
     after the fixed header) both ways; scapy decrypts tungw's and tungw decrypts scapy's."""
     from scapy.layers.l2 import GRE
-    c = tgw.base_config(tunnels=[{"name": "gre6", "type": "ip6gre", "local": WAN6,
-                                  "remote": PEER6}],
-                        routes=[{"dst": "10.2.0.0/24", "dev": "gre6"}])
-    states = [_sa(WAN6, PEER6, TO), _sa(PEER6, WAN6, TI)]
-    for st in states:
-        st["mode"] = "transport"
-    c["xfrm"] = {"states": states, "policies": [
-        {"dir": "out", "src": WAN6, "dst": PEER6, "proto": "gre",
-         "tmpl": [{"proto": "esp", "mode": "transport"}]},
-        {"dir": "in", "src": PEER6, "dst": WAN6, "proto": "gre",
-         "tmpl": [{"proto": "esp", "mode": "transport"}]}]}
+    c = transport_cfg(v6=True, name="gre6")
     a = udp4(id=3)
     b = udp4(src=REMOTE4, dst=LAN_HOST4, id=4)
     g = IPv6(src=PEER6, dst=WAN6, hlim=64) / GRE(proto=0x0800) / b
@@ -532,21 +527,8 @@ def test_tunnel_outer_block_and_no_template():
 
 
 def ah_transport_cfg(v6=False):
-    """gre1 (or ip6gre gre6) whose GRE packets transport-mode AH hmac(sha1) protects both
-    ways: `ip xfrm policy add ... proto gre dir out tmpl proto ah mode transport`."""
-    local, remote = (WAN6, PEER6) if v6 else (WAN4, PEER4)
-    c = tgw.base_config(tunnels=[{"name": "gre1", "type": "ip6gre" if v6 else "gre",
-                                  "local": local, "remote": remote}],
-                        routes=[{"dst": "10.2.0.0/24", "dev": "gre1"}])
-    states = [_sa(local, remote, TO, "ah"), _sa(remote, local, TI, "ah")]
-    for st in states:
-        st["mode"] = "transport"
-    c["xfrm"] = {"states": states, "policies": [
-        {"dir": "out", "src": local, "dst": remote, "proto": "gre",
-         "tmpl": [{"proto": "ah", "mode": "transport"}]},
-        {"dir": "in", "src": remote, "dst": local, "proto": "gre",
-         "tmpl": [{"proto": "ah", "mode": "transport"}]}]}
-    return c
+    """transport_cfg with AH hmac(sha1) (gre1 is an ip6gre with v6)."""
+    return transport_cfg(v6, "ah")
 
 
 def ahpeer(spi):
@@ -747,16 +729,7 @@ def test_ip6gre_transport_extension_headers():
     clear is refused by it (xfrm_policy_mismatch), not let through."""
     from scapy.layers.inet6 import IPv6ExtHdrDestOpt, HBHOptUnknown
     from scapy.layers.l2 import GRE
-    c = tgw.base_config(tunnels=[{"name": "gre6", "type": "ip6gre", "local": WAN6,
-                                  "remote": PEER6}],
-                        routes=[{"dst": "10.2.0.0/24", "dev": "gre6"}])
-    states = [dict(_sa(WAN6, PEER6, TO), mode="transport"),
-              dict(_sa(PEER6, WAN6, TI), mode="transport")]
-    c["xfrm"] = {"states": states, "policies": [
-        {"dir": "out", "src": WAN6, "dst": PEER6, "proto": "gre",
-         "tmpl": [{"proto": "esp", "mode": "transport"}]},
-        {"dir": "in", "src": PEER6, "dst": WAN6, "proto": "gre",
-         "tmpl": [{"proto": "esp", "mode": "transport"}]}]}
+    c = transport_cfg(v6=True, name="gre6")
     tel = IPv6ExtHdrDestOpt(options=[HBHOptUnknown(otype=4, optdata=b"\x04"),
                                      HBHOptUnknown(otype=1, optdata=b"")])
     b = udp4(src=REMOTE4, dst=LAN_HOST4, id=4)
