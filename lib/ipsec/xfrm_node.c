@@ -23,6 +23,10 @@ enum {
 	XO_NO_STATE,
 	XO_MISMATCH,
 	XO_FWD6, /* policy-based, no out policy: forwarded in the clear (XO: TGW_ENCAP_REWRITE) */
+	XO_ESPT4, /* the gateway's own packet in a transport-mode state */
+	XO_ESPT6,
+	XO_AHT4,
+	XO_AHT6,
 	XO_NB
 };
 
@@ -44,6 +48,32 @@ xfrm_fwd_clear(int32_t pol_idx)
 	if (unlikely(pol->n_tmpls))
 		return XO_MISMATCH;
 	return TGW_ENCAP_PENDING;
+}
+
+/* The transport node for the gateway's own packet p in transport-mode state sa (index s),
+ * or no state when the packet's addresses are not the state's. */
+static __rte_always_inline uint16_t
+xfrm_transport_edge(struct rte_mbuf *m, bool v6, const struct tgw_sa *sa, int32_t s)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	bool own;
+
+	if (sa->family != (v6 ? 6 : 4))
+		return XO_NO_STATE;
+	if (v6) {
+		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)p;
+
+		own = memcmp(ip6->src_addr, sa->src.v6, 16) == 0 &&
+		      memcmp(ip6->dst_addr, sa->dst.v6, 16) == 0;
+	} else {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)p;
+
+		own = ip->src_addr == sa->src.v4 && ip->dst_addr == sa->dst.v4;
+	}
+	if (!own)
+		return XO_NO_STATE;
+	tgw_meta(m)->aux = (uint32_t)s;
+	return (sa->proto == IPPROTO_AH ? XO_AHT4 : XO_ESPT4) + v6;
 }
 
 static uint16_t
@@ -120,9 +150,15 @@ xfrm_out_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint
 			continue;
 		}
 		sa = &tgw_sas[s];
-		/* a transport-mode state protects the gateway's own tunnel packets
-		 * (tunnel.xfrm_tsa); other traffic it does not carry here */
-		if (unlikely(sa->carrier < 0 || sa->mode == TGW_XFRM_TRANSPORT)) {
+		/* transport mode (xfrm_state_find for a transport template takes the flow's
+		 * addresses): a packet between the state's own addresses, i.e. the gateway's
+		 * (its ICMP), goes to the transport node with the state in meta.aux; a
+		 * forwarded one finds no state */
+		if (unlikely(sa->mode == TGW_XFRM_TRANSPORT)) {
+			nexts[i] = xfrm_transport_edge(pkts[i], iv6[i], sa, s);
+			continue;
+		}
+		if (unlikely(sa->carrier < 0)) {
 			nexts[i] = XO_NO_STATE;
 			continue;
 		}
@@ -150,6 +186,8 @@ static struct rte_node_register xfrm_out_node = {
 		       [XO_BLOCK] = TGW_DROP_NODE(xfrm_policy_block),
 		       [XO_NO_STATE] = TGW_DROP_NODE(xfrm_no_state),
 		       [XO_MISMATCH] = TGW_DROP_NODE(xfrm_policy_mismatch),
-		       [XO_FWD6] = "tgw_ip6_rewrite"},
+		       [XO_FWD6] = "tgw_ip6_rewrite",
+		       [XO_ESPT4] = TGW_NODE_ESP4_TRANSPORT, [XO_ESPT6] = TGW_NODE_ESP6_TRANSPORT,
+		       [XO_AHT4] = TGW_NODE_AH4_TRANSPORT, [XO_AHT6] = TGW_NODE_AH6_TRANSPORT},
 };
 RTE_NODE_REGISTER(xfrm_out_node);

@@ -770,6 +770,27 @@ def test_transport_without_policy_accepted():
     assert r.stats["sas"][f"0x{TI:08x}"]["packets"] == 1
 
 
+def test_gateway_own_packets_in_transport_mode():
+    """An out policy selecting all of the gateway's traffic to the peer in transport mode
+    (`ip xfrm policy add src WAN dst PEER dir out tmpl proto esp mode transport`): the
+    echo reply to the peer's transport-ESP echo request leaves in transport ESP (scapy
+    decrypts it to the reply); with AH, the reply carries AH that scapy verifies."""
+    for proto in ("esp", "ah"):
+        c = transport_cfg(proto=proto, extra_policies=[
+            {"dir": "out", "src": WAN4, "dst": PEER4,
+             "tmpl": [{"proto": proto, "mode": "transport"}]}])
+        sa_in, sa_out = (tpeer(TI), tpeer(TO)) if proto == "esp" else (ahpeer(TI), ahpeer(TO))
+        echo = IP(src=PEER4, dst=WAN4, ttl=64) / ICMP(type=8, id=7, seq=1) / (b"e" * 20)
+        r = tgw.run(c, {"wan0": [wan_in(sa_in.encrypt(echo, seq_num=1))]})
+        got = r.out.get("wan0", [])
+        assert len(got) == 1 and got[0][IP].proto == (50 if proto == "esp" else 51), \
+            [f.summary() for f in got]
+        d = IP(bytes(sa_out.decrypt(IP(bytes(got[0][IP])))))
+        assert ICMP in d and d[ICMP].type == 0 and (d.src, d.dst) == (WAN4, PEER4), d.summary()
+        assert bytes(d[ICMP].payload) == b"e" * 20
+        assert_drops(r, {})
+
+
 def test_in_policy_on_clear_local_traffic():
     """An in policy requiring transport ESP for everything from the peer to the gateway: a
     clear echo request from the peer is dropped (xfrm_policy_mismatch), an in policy with
