@@ -721,6 +721,179 @@ RX["lan_beet6_too_big"] = (1, l(IPv6(**BEET_LAN6) / u(1381 - 48)))
 RX["lan_beet6_fragment"] = (1, l(IPv6(**BEET_LAN6) / IPv6ExtHdrFragment(m=1, id=7) / u(32)))
 RX["chain_lan_beet_out"] = (3, l(IP(**BEET_LAN) / u(300)))
 
+# ---- AH through a vti (vti_ah, key 15, 192.0.2.15): AH hmac(sha256) tunnel mode, in 0xb00
+# ("mark": 15, the vti's ikey; no window), out 0xb01; 0xb02 from the same peer with mark 16;
+# in and out policies with mark 15 and AH templates. AH from the vti's endpoints is looked up
+# with the ikey as the mark and received on the vti (vti4 registers for AH as for ESP); traffic
+# routed into the vti goes out through the AH state's carrier (a copy of the vti), handed over
+# by the ESP encap node. ----
+VTI_AH_PEER = "192.0.2.15"
+K_VTI_AH_IN = _k(0x31, 32)
+_va = _ah(0xb00, VTI_AH_PEER, GW4, "SHA2-256-128", K_VTI_AH_IN)
+# received: forwarded (IPv4 and IPv6 inner, chain), the SA whose mark (16) is not the vti's
+# ikey and the vti's SA from a host that is not the vti's remote (no vti: mark 0), both
+# no_tunnel; xfrm0's SA 0x400 (no mark: any mark matches) from the vti's peer (decapsulated
+# on the vti, its policies looked up with the SA's if_id 9: xfrm0's in policy lets it in,
+# forwarded), ICV, truncated
+RX["wan_vti_ah_fwd"] = (0, w(_va.encrypt(in4(src="10.60.0.5"), seq_num=1)))
+RX["wan_vti_ah_inner6"] = (0, w(_va.encrypt(in6(src="2001:db8:60::5"), seq_num=2)))
+RX["chain_wan_vti_ah_fwd"] = (2, w(_va.encrypt(IP(src="10.60.0.5", dst="10.1.0.5") / u(300),
+                                               seq_num=3)))
+RX["wan_vti_ah_wrong_mark"] = (0, w(_ah(0xb02, VTI_AH_PEER, GW4, "SHA2-256-128",
+                                        K_VTI_AH_IN).encrypt(in4(src="10.60.0.5"), seq_num=1)))
+RX["wan_vti_ah_not_vti_peer"] = (0, w(_ah(0xb00, "192.0.2.8", GW4, "SHA2-256-128",
+                                          K_VTI_AH_IN).encrypt(in4(src="10.60.0.5"),
+                                                               seq_num=4)))
+RX["wan_vti_ah_xfrm0_sa"] = (0, w(_ah(0x400, VTI_AH_PEER, GW4, "SHA2-256-128", K_AH256,
+                                      esn_en=True, esn=0).encrypt(in4(src="10.60.0.5"),
+                                                                  seq_num=6)))
+RX["wan_vti_ah_icv_flip"] = (0, w(ah_icv_flip(_va.encrypt(in4(src="10.60.0.5"), seq_num=5))))
+RX["wan_vti_ah_truncated"] = (0, w(IP(src=VTI_AH_PEER, dst=GW4, proto=51) /
+                                   Raw(bytes(_va.encrypt(in4(src="10.60.0.5"),
+                                                         seq_num=6)[AH])[:16])))
+# lan0 routed into vti_ah: AH 0xb01 (next header IPIP / IPv6) to VTI_AH_PEER, chain; DF
+# 1348 bytes leaves, 1349 is too big for the carrier (1380 less the 32-byte AH header)
+RX["lan_vti_ah_out"] = (1, l(in4(src="10.1.0.5", dst="10.60.0.9", tos=0xb9)))
+RX["lan_vti_ah_out6"] = (1, l(in6(src="2001:db8:1::5", dst="2001:db8:60::9")))
+RX["lan_vti_ah_mtu_max_df"] = (1, l(IP(src="10.1.0.5", dst="10.60.0.9", flags="DF") /
+                                    u(1348 - 28)))
+RX["lan_vti_ah_too_big_df"] = (1, l(IP(src="10.1.0.5", dst="10.60.0.9", flags="DF") /
+                                    u(1349 - 28)))
+RX["chain_lan_vti_ah_out"] = (3, l(IP(src="10.1.0.5", dst="10.60.0.9") / u(300)))
+
+# ---- a tunnel's outer packets under tunnel-mode IPsec, a block policy, no template:
+# gre_tm_esp (192.0.2.16; rfc4106(gcm(aes)) tunnel mode 0xc01 out, 0xc00 in), gre_tm_ah
+# (192.0.2.17; AH hmac(sha1) 0xc11 / 0xc10), policy-based out and in policies "proto": "gre"
+# with tunnel-mode templates between the same endpoints ("GRE over IPsec tunnel mode");
+# gre_tm_block (192.0.2.18) whose outer packets an out block policy selects, gre_tm_clear
+# (192.0.2.19) an allow policy without a template; 10.61-64.0.0/24 routed into them. ----
+TM_ESP, TM_AH = "192.0.2.16", "192.0.2.17"
+_tme = _sa(0xc00, TM_ESP, GW4, crypt_algo="AES-GCM", crypt_key=_k(0x41, 20))
+_tma = _ah(0xc10, TM_AH, GW4, "HMAC-SHA1-96", _k(0x81, 20))
+_i61 = IP(src="10.61.0.5", dst="10.1.0.5") / u()
+# received: tunnel-mode ESP / AH around IP/GRE from the peer (decrypted, the in policy for
+# GRE to the gateway, the GRE decapsulated, the inner forwarded; chain), ICV, UDP to the
+# gateway inside (no in policy selects it), clear GRE from the peer (xfrm_policy_mismatch)
+RX["wan_tm_esp_gre_fwd"] = (0, w(esp_enc(_tme, gre4(TM_ESP, _i61), 1)))
+RX["wan_tm_esp_gre_inner6"] = (0, w(esp_enc(_tme, gre4(TM_ESP, in6(src="2001:db8:61::5")), 2)))
+RX["chain_wan_tm_esp_gre"] = (2, w(esp_enc(_tme, gre4(TM_ESP, IP(src="10.61.0.5",
+                                                                 dst="10.1.0.5") / u(300)), 3)))
+RX["wan_tm_esp_icv_flip"] = (0, w(flip_last(esp_enc(_tme, gre4(TM_ESP, _i61), 4))))
+RX["wan_tm_esp_udp_local"] = (0, w(esp_enc(_tme, IP(src=TM_ESP, dst=GW4) / u(), 5)))
+RX["wan_tm_clear_gre"] = (0, w(gre4(TM_ESP, _i61)))
+RX["wan_tm_ah_gre_fwd"] = (0, w(_tma.encrypt(gre4(TM_AH, IP(src="10.62.0.5", dst="10.1.0.5") /
+                                                  u()), seq_num=1)))
+RX["wan_tm_ah_icv_flip"] = (0, w(ah_icv_flip(_tma.encrypt(gre4(TM_AH, IP(src="10.62.0.5",
+                                                                          dst="10.1.0.5") / u()),
+                                                           seq_num=2))))
+# lan0 into each: ESP 0xc01 around IP(192.0.2.1 > TM_ESP, GRE) (chain), AH 0xc11 likewise,
+# xfrm_policy_block, GRE in the clear; gre_tm_esp's MTU with room for the state's overhead
+# (1400 - 20 - 8 - 8 - 16, down to 4, - 2 - 24 = 1322: DF 1322 leaves, 1323 frag needed),
+# gre_tm_ah's (1400 - 20 - 24 - 24 = 1332: DF 1333 frag needed)
+RX["lan_tm_esp_out"] = (1, l(in4(src="10.1.0.5", dst="10.61.0.9")))
+RX["lan_tm_esp_out6"] = (1, l(in6(src="2001:db8:1::5", dst="2001:db8:61::9")))
+RX["chain_lan_tm_esp_out"] = (3, l(IP(src="10.1.0.5", dst="10.61.0.9") / u(300)))
+RX["lan_tm_esp_mtu_max_df"] = (1, l(IP(src="10.1.0.5", dst="10.61.0.9", flags="DF") /
+                                    u(1322 - 28)))
+RX["lan_tm_esp_too_big_df"] = (1, l(IP(src="10.1.0.5", dst="10.61.0.9", flags="DF") /
+                                    u(1323 - 28)))
+RX["lan_tm_esp_big_no_df"] = (1, l(IP(src="10.1.0.5", dst="10.61.0.9") / u(1360)))
+RX["lan_tm_ah_out"] = (1, l(in4(src="10.1.0.5", dst="10.62.0.9", tos=0xb9)))
+RX["lan_tm_ah_too_big_df"] = (1, l(IP(src="10.1.0.5", dst="10.62.0.9", flags="DF") /
+                                   u(1333 - 28)))
+RX["lan_tm_block"] = (1, l(in4(src="10.1.0.5", dst="10.63.0.9")))
+RX["lan_tm_clear"] = (1, l(in4(src="10.1.0.5", dst="10.64.0.9")))
+
+# ---- NAT-T over IPv6 with NATT6_PEER: rfc4106(gcm(aes)) ESP in UDP 4500 -> 4500, in 0xd00 (no
+# window) for 2001:db8:30::/64 -> lan0's, out 0xd01; out, in and fwd policies; UDP 4500 opened
+# on IPv6. A zero UDP checksum is refused over IPv6 (RFC 8200 §8.1); sent, the checksum is
+# computed (the kernel's esp_output_encap_csum). ----
+NATT6_PEER = "2001:db8:ff::11"
+_ne6 = _sa(0xd00, NATT6_PEER, GW6, crypt_algo="AES-GCM", crypt_key=_k(0xc1, 20))
+
+
+def in_udp6(esp_pkt, chksum=None, ext=None, **kw):
+    """esp_pkt (outer IPv6 / ESP) with the ESP in UDP 4500 -> 4500: checksum computed (None)
+    or the one given; ext: extension headers before UDP."""
+    o = IPv6(src=esp_pkt[IPv6].src, dst=esp_pkt[IPv6].dst, **kw)
+    if ext is not None:
+        o = o / ext
+    return o / UDP(sport=4500, dport=4500, chksum=chksum) / Raw(bytes(esp_pkt[ESP]))
+
+
+def natt6(payload, **kw):
+    return w(IPv6(src=NATT6_PEER, dst=GW6) / UDP(sport=4500, dport=4500, **kw) / Raw(payload))
+
+
+_i30 = in6(src="2001:db8:30::5")
+# received: forwarded; IPv4 inside (10.30.0.0/24's fwd policy wants the IPv4 SA 0x700:
+# xfrm_policy_mismatch)
+RX["wan_natt6_esp_fwd"] = (0, w(in_udp6(esp_enc(_ne6, _i30, 1))))
+RX["wan_natt6_inner4_tmpl_mismatch"] = (0, w(in_udp6(esp_enc(_ne6, in4(src="10.30.0.5"), 2))))
+# as chains: two bytes of Ethernet padding put the end of the first segment an even number of
+# bytes into the datagram (forwarded); without them it is odd: DPDK 22.11's rte_raw_cksum_mbuf
+# truncates the second segment's unfolded sum to 16 bits before swapping its bytes, and the
+# valid checksum fails (udp_bad_checksum)
+RX["chain_wan_natt6_esp_fwd"] = (2, bytes(w(in_udp6(esp_enc(_ne6, IPv6(src="2001:db8:30::5",
+                                                                       dst="2001:db8:1::5") /
+                                                            u(300), 3)))) + b"\0\0")
+RX["chain_wan_natt6_odd_split"] = (2, w(in_udp6(esp_enc(_ne6, IPv6(src="2001:db8:30::5",
+                                                                   dst="2001:db8:1::5") / u(300),
+                                                        12))))
+# zero checksum (udp_zero_checksum), bad checksum, keepalive (also with a zero checksum: the
+# keepalive comes first), non-ESP marker, under four bytes, truncated ESP, a destination
+# options header before UDP, ICV, ESP in UDP of the plain SA 0x600 and plain ESP of the NAT-T
+# SA (esp_natt_mismatch)
+RX["wan_natt6_zero_csum"] = (0, w(in_udp6(esp_enc(_ne6, _i30, 4), chksum=0)))
+RX["wan_natt6_bad_csum"] = (0, w(in_udp6(esp_enc(_ne6, _i30, 5), chksum=0x1234)))
+RX["wan_natt6_keepalive"] = (0, natt6(b"\xff"))
+RX["wan_natt6_keepalive_zero_csum"] = (0, natt6(b"\xff", chksum=0))
+RX["wan_natt6_ike"] = (0, natt6(_IKE_INIT))
+RX["wan_natt6_short"] = (0, natt6(b"\x01\x02"))
+RX["wan_natt6_esp_truncated"] = (0, natt6(bytes(esp_enc(_ne6, _i30, 6)[ESP])[:8 + 8 + 10]))
+RX["wan_natt6_esp_exthdr"] = (0, w(in_udp6(esp_enc(_ne6, _i30, 7), ext=IPv6ExtHdrDestOpt(
+    options=[PadN(optdata=b"\0" * 4)]))))
+_nf6 = bytearray(bytes(esp_enc(_ne6, _i30, 9)[ESP]))
+_nf6[-1] ^= 0x5a
+RX["wan_natt6_esp_icv_flip"] = (0, natt6(bytes(_nf6)))   # the UDP checksum over the flip
+RX["wan_natt6_plain_sa_in_udp"] = (0, w(in_udp6(esp_enc(_pe6, in6(src="2001:db8:20::5"), 10))))
+RX["wan_natt6_sa_plain_esp"] = (0, w(esp_enc(_ne6, _i30, 11)))
+# lan0: the out policy (leaves as IPv6/UDP 4500/ESP 0xd01 with a valid UDP checksum, chain),
+# too big for the SA (1400 - 40 - 8 - 8 - 8 - 16, down to 4, - 2 = 1318: packet too big)
+RX["lan_natt6_esp_out"] = (1, l(in6(src="2001:db8:1::5", dst="2001:db8:30::9")))
+RX["chain_lan_natt6_esp_out"] = (3, l(IPv6(src="2001:db8:1::5", dst="2001:db8:30::9") / u(300)))
+RX["lan_natt6_mtu_max"] = (1, l(IPv6(src="2001:db8:1::5", dst="2001:db8:30::9") / u(1318 - 48)))
+RX["lan_natt6_too_big"] = (1, l(IPv6(src="2001:db8:1::5", dst="2001:db8:30::9") / u(1319 - 48)))
+
+# ---- the gateway's own packets in transport mode: OWN_ESP (192.0.2.20) with transport ESP
+# rfc4106(gcm(aes)) 0xe01 out / 0xe00 in, an out policy 192.0.2.1 -> OWN_ESP (every protocol)
+# whose template names the state's addresses, an in policy back; OWN_AH (192.0.2.21) with
+# transport AH hmac(sha1) 0xe11 / 0xe10, its out policy's template without addresses (as
+# `ip xfrm policy ... tmpl proto ah mode transport`). ----
+OWN_ESP, OWN_AH = "192.0.2.20", "192.0.2.21"
+_oe = SecurityAssociation(ESP, spi=0xe00, crypt_algo="AES-GCM",
+                          crypt_key=bytes(x & 0xff for x in range(0xf1, 0x105)))
+_oa = SecurityAssociation(AH, spi=0xe10, auth_algo="HMAC-SHA1-96", auth_key=_k(0x24, 20))
+_echo_oe = IP(src=OWN_ESP, dst=GW4) / ICMP(id=7, seq=1) / Raw(b"e" * 20)
+# received: an echo request in transport ESP (the reply leaves in transport ESP 0xe01), UDP
+# to a closed port (past the in policy: local_proto), chain, in the clear
+# (xfrm_policy_mismatch); an echo request in transport AH from OWN_AH (its reply meets the
+# out policy whose template, without addresses, was bound at start-up to the first AH
+# transport state, gre_ta's 0x811: xfrm_no_state; the kernel's xfrm_state_find takes the
+# flow's addresses for a transport template and would send it in 0xe11); lan0 to OWN_ESP
+# (forwarded in the clear: the out policy's source is 192.0.2.1)
+RX["wan_own_esp_echo"] = (0, w(esp_enc(_oe, _echo_oe, 1)))
+RX["wan_own_esp_udp_closed"] = (0, w(esp_enc(_oe, IP(src=OWN_ESP, dst=GW4) /
+                                             UDP(sport=1234, dport=9) / Raw(b"x" * 16), 2)))
+RX["chain_wan_own_esp_echo"] = (2, w(esp_enc(_oe, IP(src=OWN_ESP, dst=GW4) / ICMP(id=7, seq=2) /
+                                             Raw(b"e" * 300), 3)))
+RX["wan_own_esp_clear_echo"] = (0, w(_echo_oe))
+RX["wan_own_ah_echo"] = (0, w(_oa.encrypt(IP(src=OWN_AH, dst=GW4) / ICMP(id=8, seq=1) /
+                                          Raw(b"a" * 20), seq_num=1)))
+RX["lan_own_esp_peer_fwd"] = (1, l(in4(src="10.1.0.5", dst=OWN_ESP)))
+# the gateway's ICMP error to OWN_ESP (time exceeded for its clear packet with TTL 1)
+RX["wan_own_esp_ttl1_icmp"] = (0, w(IP(src=OWN_ESP, dst="10.1.0.5", ttl=1) / u()))
+
 
 
 def load_text(p):
