@@ -117,6 +117,12 @@ int tgw_xfrm_parse(struct tgw_cfg_ctx *c, json_t *xfrm);
 /* After the tunnels: resolve templates and vti/xfrm tunnels, build the tables. */
 int tgw_xfrm_finalize(struct tgw_cfg_ctx *c);
 void tgw_xfrm_free(void);
+/* The state that satisfies policy pol_idx's first template for a flow between src and
+ * dst (IPv4 or IPv6 addresses of family 4 or 6), as xfrm_state_find does with a
+ * transport template's wildcard addresses; -1 when none. Linear: the gateway's own
+ * packets only. */
+int32_t tgw_xfrm_tmpl_state(int32_t pol_idx, uint8_t family, const void *src,
+			    const void *dst);
 void tgw_xfrm_summary(FILE *f);
 /* The tunnel ops an SA carrier of this family takes (vti_cfg.c). */
 const struct tgw_tnl_ops *tgw_xfrm_carrier_ops(uint8_t family, uint8_t proto);

@@ -580,6 +580,25 @@ tmpl_match(const struct tgw_xfrm_tmpl *t, const struct tgw_policy *pol, const st
 	return (pol->mark & sa->mark_mask) == sa->mark;
 }
 
+int32_t
+tgw_xfrm_tmpl_state(int32_t pol_idx, uint8_t family, const void *src, const void *dst)
+{
+	const struct tgw_policy *pol = &tgw_policies[pol_idx];
+	struct tgw_ip a = {.family = family}, b = {.family = family};
+	size_t len = family == 6 ? 16 : 4;
+
+	memcpy(a.v6, src, len);
+	memcpy(b.v6, dst, len);
+	for (unsigned int s = 0; s < tgw_n_sas; s++) {
+		const struct tgw_sa *sa = &tgw_sas[s];
+
+		if (sa->family == family && tgw_ip_eq(&sa->src, &a) && tgw_ip_eq(&sa->dst, &b) &&
+		    tmpl_match(&pol->tmpl[0], pol, sa))
+			return (int32_t)s;
+	}
+	return -1;
+}
+
 int
 tgw_xfrm_parse(struct tgw_cfg_ctx *c, json_t *xfrm)
 {

@@ -50,28 +50,38 @@ xfrm_fwd_clear(int32_t pol_idx)
 	return TGW_ENCAP_PENDING;
 }
 
-/* The transport node for the gateway's own packet p in transport-mode state sa (index s),
- * or no state when the packet's addresses are not the state's. */
+/* The transport node for the gateway's own packet m under policy pol_idx, whose template
+ * was bound at start-up to transport state s: that state when the packet's addresses are
+ * its own, else another state the template allows for them (a template without
+ * addresses stands for several peers); no state for a forwarded packet. */
 static __rte_always_inline uint16_t
-xfrm_transport_edge(struct rte_mbuf *m, bool v6, const struct tgw_sa *sa, int32_t s)
+xfrm_transport_edge(struct rte_mbuf *m, bool v6, int32_t pol_idx, int32_t s)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct tgw_sa *sa = &tgw_sas[s];
+	const void *src, *dst;
 	bool own;
 
-	if (sa->family != (v6 ? 6 : 4))
-		return XO_NO_STATE;
 	if (v6) {
 		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)p;
 
-		own = memcmp(ip6->src_addr, sa->src.v6, 16) == 0 &&
-		      memcmp(ip6->dst_addr, sa->dst.v6, 16) == 0;
+		src = ip6->src_addr;
+		dst = ip6->dst_addr;
+		own = sa->family == 6 && memcmp(src, sa->src.v6, 16) == 0 &&
+		      memcmp(dst, sa->dst.v6, 16) == 0;
 	} else {
 		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)p;
 
-		own = ip->src_addr == sa->src.v4 && ip->dst_addr == sa->dst.v4;
+		src = &ip->src_addr;
+		dst = &ip->dst_addr;
+		own = sa->family == 4 && ip->src_addr == sa->src.v4 && ip->dst_addr == sa->dst.v4;
 	}
-	if (!own)
-		return XO_NO_STATE;
+	if (unlikely(!own)) {
+		s = tgw_xfrm_tmpl_state(pol_idx, v6 ? 6 : 4, src, dst);
+		if (s < 0)
+			return XO_NO_STATE;
+		sa = &tgw_sas[s];
+	}
 	tgw_meta(m)->aux = (uint32_t)s;
 	return (sa->proto == IPPROTO_AH ? XO_AHT4 : XO_ESPT4) + v6;
 }
@@ -155,7 +165,7 @@ xfrm_out_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint
 		 * (its ICMP), goes to the transport node with the state in meta.aux; a
 		 * forwarded one finds no state */
 		if (unlikely(sa->mode == TGW_XFRM_TRANSPORT)) {
-			nexts[i] = xfrm_transport_edge(pkts[i], iv6[i], sa, s);
+			nexts[i] = xfrm_transport_edge(pkts[i], iv6[i], pol[i], s);
 			continue;
 		}
 		if (unlikely(sa->carrier < 0)) {

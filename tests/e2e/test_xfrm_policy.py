@@ -791,6 +791,39 @@ def test_gateway_own_packets_in_transport_mode():
         assert_drops(r, {})
 
 
+def test_gateway_own_packets_transport_template_without_addresses():
+    """One out policy for the gateway's traffic to two peers whose transport template names
+    no addresses (`ip xfrm policy add src WAN dst 192.0.2.0/24 dir out tmpl proto esp mode
+    transport`), a transport state to each peer: each echo reply leaves in the state of its
+    own peer (xfrm_state_find takes the flow's addresses), not the one the template met
+    first; a reply to a third host with no state is dropped (xfrm_no_state)."""
+    peer2, host3 = "192.0.2.78", "192.0.2.79"
+    c = tgw.base_config()
+    c["neighbors"] += [{"dst": h, "lladdr": "02:00:00:00:02:%s" % h[-2:], "dev": "wan0"}
+                       for h in (peer2, host3)]
+    c["xfrm"] = {"states": [dict(_sa(WAN4, PEER4, TO), mode="transport"),
+                            dict(_sa(PEER4, WAN4, TI), mode="transport"),
+                            dict(_sa(WAN4, peer2, 0x2222), mode="transport"),
+                            dict(_sa(peer2, WAN4, 0x2223), mode="transport")],
+                 "policies": [{"dir": "out", "src": WAN4, "dst": "192.0.2.0/24",
+                               "tmpl": [{"proto": "esp", "mode": "transport"}]}]}
+    echo = [IP(src=h, dst=WAN4, ttl=64) / ICMP(type=8, id=7 + k, seq=1) / (b"e" * 20)
+            for k, h in enumerate((PEER4, peer2))]
+    frames = [wan_in(tpeer(TI).encrypt(echo[0], seq_num=1)),
+              wan_in(tpeer(0x2223).encrypt(echo[1], seq_num=1)),
+              wan_in(IP(src=host3, dst=WAN4) / ICMP(type=8, id=9, seq=1))]
+    r = tgw.run(c, {"wan0": frames})
+    got = sorted(r.out.get("wan0", []), key=lambda f: f[IP].dst)
+    assert [(f[IP].dst, f[IP].proto, f[ESP].spi) for f in got] == \
+        [(PEER4, 50, TO), (peer2, 50, 0x2222)], [f.summary() for f in got]
+    for f, (h, spi) in zip(got, ((PEER4, TO), (peer2, 0x2222))):
+        d = IP(bytes(tpeer(spi).decrypt(IP(bytes(f[IP])))))
+        assert ICMP in d and d[ICMP].type == 0 and (d.src, d.dst) == (WAN4, h), d.summary()
+    assert_drops(r, {"xfrm_no_state": 1})
+    assert r.stats["sas"]["0x00002222"]["packets"] == 1
+    assert r.stats["sas"][f"0x{TO:08x}"]["packets"] == 1
+
+
 def test_in_policy_on_clear_local_traffic():
     """An in policy requiring transport ESP for everything from the peer to the gateway: a
     clear echo request from the peer is dropped (xfrm_policy_mismatch), an in policy with
