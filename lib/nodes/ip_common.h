@@ -82,18 +82,46 @@ tgw_icmp_err_edge(uint8_t reason)
 #define TGW_ICMP_AUX(type, code, mtu) (((uint32_t)(type) << 24) | ((code) << 16) | (mtu))
 /* IPv6 Packet Too Big carries a 32-bit MTU: aux is the MTU, punt the reason, type implied. */
 
-/* Folded ones-complement sum of len bytes at off, plus init (not complemented). */
+/*
+ * Ones-complement sum of len bytes at off of a chained mbuf (at least off + len bytes long),
+ * folded to 16 bits. A segment that starts an odd number of bytes into the range has its
+ * folded sum byte-swapped (RFC 1071 §2(B)). Not rte_raw_cksum_mbuf: DPDK 22.11's truncates
+ * such a segment's unfolded sum to 16 bits before the swap, and valid checksums fail.
+ */
+static inline uint16_t
+tgw_mbuf_cksum_segs(const struct rte_mbuf *m, uint32_t off, uint32_t len)
+{
+	uint32_t sum = 0, done = 0;
+
+	while (m != NULL && off >= m->data_len) {
+		off -= m->data_len;
+		m = m->next;
+	}
+	for (; m != NULL && done < len; m = m->next, off = 0) {
+		uint32_t n = RTE_MIN((uint32_t)m->data_len - off, len - done);
+		uint32_t t = __rte_raw_cksum_reduce(
+			__rte_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *, off), n, 0));
+
+		sum += (done & 1) ? rte_bswap16((uint16_t)t) : t;
+		done += n;
+	}
+	return __rte_raw_cksum_reduce(sum);
+}
+
+/* Folded ones-complement sum of len bytes at off, plus init (not complemented); 0 when the
+ * packet is shorter. */
 static __rte_always_inline uint16_t
 tgw_mbuf_cksum(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint32_t init)
 {
-	uint16_t raw;
 	uint32_t s;
 
 	if (likely(off + len <= m->data_len))
-		raw = rte_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *, off), len);
-	else if (rte_raw_cksum_mbuf(m, off, len, &raw) < 0)
+		s = rte_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *, off), len);
+	else if ((uint64_t)off + len <= m->pkt_len)
+		s = tgw_mbuf_cksum_segs(m, off, len);
+	else
 		return 0;
-	s = (uint32_t)raw + init;
+	s += init;
 	s = (s & 0xffff) + (s >> 16);
 	s = (s & 0xffff) + (s >> 16);
 	return s;

@@ -831,9 +831,9 @@ _i30 = in6(src="2001:db8:30::5")
 RX["wan_natt6_esp_fwd"] = (0, w(in_udp6(esp_enc(_ne6, _i30, 1))))
 RX["wan_natt6_inner4_tmpl_mismatch"] = (0, w(in_udp6(esp_enc(_ne6, in4(src="10.30.0.5"), 2))))
 # as chains: two bytes of Ethernet padding put the end of the first segment an even number of
-# bytes into the datagram (forwarded); without them it is odd: DPDK 22.11's rte_raw_cksum_mbuf
-# truncates the second segment's unfolded sum to 16 bits before swapping its bytes, and the
-# valid checksum fails (udp_bad_checksum)
+# bytes into the datagram; without them it is odd (DPDK 22.11's rte_raw_cksum_mbuf truncated
+# the second segment's unfolded sum to 16 bits before swapping its bytes, and the valid
+# checksum failed: udp_bad_checksum; tgw_mbuf_cksum_segs sums it right): both forwarded
 RX["chain_wan_natt6_esp_fwd"] = (2, bytes(w(in_udp6(esp_enc(_ne6, IPv6(src="2001:db8:30::5",
                                                                        dst="2001:db8:1::5") /
                                                             u(300), 3)))) + b"\0\0")
