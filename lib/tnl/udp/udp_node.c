@@ -139,10 +139,13 @@ udp_demux(struct rte_mbuf *m, uint8_t *p, uint32_t off, uint32_t ulen, bool v6, 
 	case TGW_UDP_ESPINUDP: {
 		/* RFC 3948 §2.2, §2.3 (the kernel's udp_encap_rcv for espinudp): a one-byte
 		 * 0xff is a NAT keepalive; four zero bytes (the non-ESP marker) start an IKE
-		 * message, for the IKE daemon (tungw has none); anything else is ESP */
+		 * message, for the IKE daemon (tungw has none); anything else is ESP. Over
+		 * IPv6 a zero checksum is refused first (udpv6_rcv checks before encap_rcv) */
 		const uint8_t *e8 = p + off + sizeof(struct rte_udp_hdr);
 		uint32_t n = ulen - sizeof(struct rte_udp_hdr);
 
+		if (unlikely(zero))
+			return UDP_ZERO_CSUM;
 		if (unlikely(m->data_len < off + sizeof(struct rte_udp_hdr) + RTE_MIN(n, 4u)))
 			return UDP_TRUNC;
 		if (n == 1 && e8[0] == 0xff)
