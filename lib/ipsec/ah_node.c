@@ -252,12 +252,8 @@ ah_encap_prepare(struct rte_mbuf *m, struct ah_encap_ctx *c, bool v6, struct ah_
 	if (unlikely(a->ip == NULL))
 		return TGW_ENCAP_NO_MBUF;
 	if (!v6) {
-		/* xfrm4_mode_tunnel: DF from an IPv4 inner, none for IPv6 */
 		tgw_ip4_outer_fill((struct rte_ipv4_hdr *)a->ip, t, IPPROTO_AH, out.len + hlen,
-				   a->in.ds, a->in.ttl,
-				   (!a->in.v6 && !a->in.frag_ok) ? RTE_BE16(RTE_IPV4_HDR_DF_FLAG)
-								 : 0,
-				   &c->ident);
+				   a->in.ds, a->in.ttl, tgw_xfrm4_tunnel_df(&a->in), &c->ident);
 	} else {
 		struct rte_ipv6_hdr *o = (struct rte_ipv6_hdr *)a->ip;
 

@@ -180,7 +180,7 @@ esp_wrap(struct rte_mbuf *m, int32_t sa_idx, uint64_t seq, uint32_t hlen, uint32
  * checksum zero over IPv4, computed over IPv6), then the direct TX or the graph (as the other tunnels). */
 static __rte_always_inline uint16_t
 esp_encap_finish(struct rte_mbuf *m, struct encap_ctx *c, const struct tgw_inner *in,
-		 const struct tgw_sa *sa, bool v6)
+		 const struct tgw_sa *sa, bool v6, uint16_t *ident)
 {
 	const struct tgw_tunnel *t = c->pl.t;
 	struct tgw_inner out = *in;
@@ -204,10 +204,12 @@ esp_encap_finish(struct rte_mbuf *m, struct encap_ctx *c, const struct tgw_inner
 
 		if (unlikely(o == NULL))
 			return TGW_ENCAP_NO_MBUF;
-		/* xfrm4_mode_tunnel: DF from an IPv4 inner, none for IPv6 */
+		/* the ID ours, or BEET's (ident); BEET's DF is the inner's (an IPv6 one:
+		 * set), xfrm4_beet_make_header */
 		tgw_ip4_outer_fill(o, t, proto, out.len + sizeof(*o), in->ds, in->ttl,
-				   (!in->v6 && !in->frag_ok) ? RTE_BE16(RTE_IPV4_HDR_DF_FLAG) : 0,
-				   &c->ident);
+				   likely(sa->mode != TGW_XFRM_BEET) ? tgw_xfrm4_tunnel_df(in)
+				   : !in->frag_ok ? RTE_BE16(RTE_IPV4_HDR_DF_FLAG) : 0,
+				   ident);
 	} else {
 		struct rte_ipv6_hdr *o = tgw_tnl_push(m, &c->pl, &out, sizeof(*o), &direct);
 
@@ -269,10 +271,12 @@ esp_beet_mtu(const struct tgw_tunnel *t, const struct tgw_sa *sa, bool iv6)
  * protocol as next header. IPv4 options go in the pseudo header (next header 94: the
  * protocol, the options' length in 8 bytes, the pad length, a reserved byte, NOPs up to
  * 8-byte alignment, then the options). The outer header takes the inner's DS field,
- * TTL and DF (tgw_inner). Returns TGW_ENCAP_PENDING with *nh, or the edge.
+ * TTL and DF (tgw_inner) and its IPv4 ID (*id; 0 for IPv6, as xfrm4_beet_make_header).
+ * Returns TGW_ENCAP_PENDING with *nh, or the edge.
  */
 static __rte_always_inline uint16_t
-esp_beet_strip(struct rte_mbuf *m, const struct tgw_sa *sa, bool iv6, uint8_t *nh)
+esp_beet_strip(struct rte_mbuf *m, const struct tgw_sa *sa, bool iv6, uint8_t *nh,
+	       uint16_t *id)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 
@@ -289,6 +293,7 @@ esp_beet_strip(struct rte_mbuf *m, const struct tgw_sa *sa, bool iv6, uint8_t *n
 		if (unlikely(ip6->proto == IPPROTO_FRAGMENT))
 			return ESP_ENCAP_BEET_FRAG;
 		*nh = ip6->proto;
+		*id = 0;
 		rte_pktmbuf_adj(m, sizeof(*ip6));
 	} else {
 		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)p;
@@ -303,6 +308,7 @@ esp_beet_strip(struct rte_mbuf *m, const struct tgw_sa *sa, bool iv6, uint8_t *n
 			     RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)))
 			return ESP_ENCAP_BEET_FRAG;
 		*nh = proto;
+		*id = rte_be_to_cpu_16(ip->packet_id);
 		if (likely(optlen == 0)) {
 			rte_pktmbuf_adj(m, sizeof(*ip));
 			return TGW_ENCAP_PENDING;
@@ -335,7 +341,7 @@ esp_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 	int32_t pol[TGW_IPSEC_CHUNK], sa[TGW_IPSEC_CHUNK];
 	uint64_t seq[TGW_IPSEC_CHUNK];
 	bool iv6[TGW_IPSEC_CHUNK], skip[TGW_IPSEC_CHUNK], noclass[TGW_IPSEC_CHUNK];
-	uint16_t *ident = &esp_ip4_ident[rte_lcore_id()];
+	uint16_t *ident = &esp_ip4_ident[rte_lcore_id()], beet_id[TGW_IPSEC_CHUNK];
 	struct encap_ctx c = {.sacc.sa = -1};
 
 	c.ident = *ident;
@@ -388,7 +394,8 @@ esp_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 		if (unlikely(tgw_sas[sa[i]].mode == TGW_XFRM_BEET)) {
 			uint8_t nh;
 
-			nexts[i] = esp_beet_strip(pkts[i], &tgw_sas[sa[i]], iv6[i], &nh);
+			nexts[i] = esp_beet_strip(pkts[i], &tgw_sas[sa[i]], iv6[i], &nh,
+						  &beet_id[i]);
 			if (nexts[i] == TGW_ENCAP_PENDING)
 				nexts[i] = esp_wrap(pkts[i], sa[i], seq[i], 0, pkts[i]->pkt_len,
 						    nh, &ops[n_ops]);
@@ -413,7 +420,10 @@ esp_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 			continue;
 		}
 		sa_acc_add(&c.sacc, sa[i], in[i].len);
-		nexts[i] = esp_encap_finish(m, &c, &in[i], &tgw_sas[sa[i]], v6);
+		nexts[i] = esp_encap_finish(m, &c, &in[i], &tgw_sas[sa[i]], v6,
+					    likely(tgw_sas[sa[i]].mode != TGW_XFRM_BEET)
+						    ? &c.ident
+						    : &beet_id[i]);
 	}
 	*ident = c.ident;
 	sa_acc_flush(&c.sacc);

@@ -243,6 +243,18 @@ tgw_ipsec_process(struct rte_graph *graph, struct rte_node *node, void **objs, u
 /* Verdicts of an out policy lookup (the edges each node maps them to). */
 enum { TGW_XFRM_OUT_OK, TGW_XFRM_OUT_NO_POLICY, TGW_XFRM_OUT_BLOCK, TGW_XFRM_OUT_NO_STATE };
 
+/*
+ * DF of an IPsec tunnel-mode IPv4 outer header (xfrm4_tunnel_encap_add): an IPv4 inner's,
+ * and for an IPv6 inner set (xfrm6_extract_header) unless the inner fits IPv6's minimum
+ * MTU of 1280, where a fragmentation needed could not lower the IPv6 path MTU (Linux 5.19,
+ * "do not set IPv4 DF flag when encapsulating IPv6 frames <= 1280 bytes").
+ */
+static __rte_always_inline rte_be16_t
+tgw_xfrm4_tunnel_df(const struct tgw_inner *in)
+{
+	return !in->frag_ok && !(in->v6 && in->len <= 1280) ? RTE_BE16(RTE_IPV4_HDR_DF_FLAG) : 0;
+}
+
 /* The SA an out policy (index pol_idx, or -1) sends with: xfrm_lookup's verdicts. */
 static __rte_always_inline int
 tgw_xfrm_out_sa(int32_t pol_idx, int32_t *sa)

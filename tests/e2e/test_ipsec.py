@@ -230,17 +230,22 @@ def test_encap_vti6():
 
 def test_encap_outer_fields():
     """The outer DS field inherits the inner's with INET_ECN_encapsulate (CE -> ECT(0)), DF
-    copies an IPv4 inner's, the ESP padding of CBC is 1, 2, 3 ... (checked by scapy's
-    decrypt), IVs differ between packets."""
-    inners = [udp4(tos=0xb8, id=1), udp4(tos=0x03, flags=0, id=2), udp4(tos=0x01, id=3)]
+    copies an IPv4 inner's and is set for an IPv6 inner (xfrm6_extract_header's frag_off,
+    which xfrm4_tunnel_encap_add copies) longer than 1280 bytes (Linux 5.19: a smaller one
+    gets no DF), the ESP padding of CBC is 1, 2, 3 ... (checked by scapy's decrypt), IVs
+    differ between packets."""
+    inners = [udp4(tos=0xb8, id=1), udp4(tos=0x03, flags=0, id=2), udp4(tos=0x01, id=3),
+              udp6(tc=0x20, size=1280), udp6(tc=0x20, size=1281)]
     r = tgw.run(cfg("cbc-sha1"), {"lan0": [lan_in(p) for p in inners]})
     got = r.out["wan0"]
-    assert [f[IP].tos for f in got] == [0xb8, 0x02, 0x01], [f[IP].tos for f in got]
-    assert [int(f[IP].flags) for f in got] == [2, 0, 2], [f[IP].flags for f in got]
+    assert [f[IP].tos for f in got] == [0xb8, 0x02, 0x01, 0x20, 0x20], \
+        [f[IP].tos for f in got]
+    assert [int(f[IP].flags) for f in got] == [2, 0, 2, 0, 2], [f[IP].flags for f in got]
     ivs = [bytes(f[ESP].data)[:16] for f in got]
-    assert len(set(ivs)) == 3, "CBC IVs repeat"
+    assert len(set(ivs)) == 5, "CBC IVs repeat"
     dec = decrypt_out("cbc-sha1", got)
-    assert [bytes(d) for d in dec] == [bytes(fwd4(p)) for p in inners]
+    assert [bytes(d) for d in dec] == [bytes(fwd4(p)) for p in inners[:3]] + \
+        [bytes(fwd6(p)) for p in inners[3:]]
 
 
 # --------------------------------------------------------------------------- decap

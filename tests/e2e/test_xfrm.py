@@ -218,6 +218,9 @@ def _ah_out(six=False):
             assert (o.src, o.dst, o.nh, o.hlim) == (WAN6, PEER6, 51, 64), f.summary()
         else:
             assert (o.src, o.dst, o.proto, o.ttl) == (LADDR, DADDR, 51, 64), f.summary()
+            # DF copied from the IPv4 inners (udp4 sets it); none for the 99-byte IPv6
+            # inner (xfrm4_tunnel_encap_add: IPv6 of at most 1280 bytes)
+            assert o.flags == ("DF" if o.payload.nh == 4 else 0), (o.flags, f.summary())
         assert f[AH].spi == 0x10 and f[AH].payloadlen == 4, f[AH].show(dump=True)
         b = bytes(sa.decrypt(o.__class__(bytes(o))))   # verifies the ICV
         dec.append(IPv6(b) if b[0] >> 4 == 6 else IP(b))

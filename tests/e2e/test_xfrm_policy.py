@@ -631,8 +631,8 @@ def beet_in(spi, l4, ttl=50, tos=0x28, id=77, proto=17, seq=1):
 def test_beet_both_ways():
     """BEET both ways, IPv4 inner and IPv6 inner over IPv4: a forwarded packet between the
     state's inner addresses leaves as ESP from WAN4 to PEER4 whose decrypted payload (scapy's
-    transport SA) is the inner UDP datagram, next header UDP, the outer TTL, DS and DF the
-    inner's; the peer's ESP is decrypted and the inner header rebuilt with the state's inner
+    transport SA) is the inner UDP datagram, next header UDP, the outer TTL, DS, DF and ID
+    the inner's (IPv6: DF, ID 0); the peer's ESP is decrypted and the inner header rebuilt with the state's inner
     addresses and the outer TTL / DS field / ID (IPv6: hop limit and traffic class), then
     forwarded.  A packet the out policy selects but no state's selector covers is
     xfrm_no_state; the SAs count."""
@@ -648,10 +648,9 @@ def test_beet_both_ways():
     for f, inner, spi in ((got[0], a, BO), (got[1], a6, BO6)):
         o = f[IP]
         assert (o.src, o.dst, o.proto, f[ESP].spi) == (WAN4, PEER4, 50, spi), f.summary()
-        if spi == BO:
-            assert (o.ttl, o.tos, o.flags) == (63, 0x10, "DF"), (o.ttl, o.tos, o.flags)
-        else:
-            assert (o.ttl, o.tos) == (63, 0x10), (o.ttl, o.tos)
+        # xfrm4_beet_make_header: the inner's ID and DF (an IPv6 inner: ID 0, DF)
+        assert (o.ttl, o.tos, o.flags, o.id) == (63, 0x10, "DF", 31 if spi == BO else 0), \
+            (o.ttl, o.tos, o.flags, o.id)
         d = IP(bytes(tpeer(spi).decrypt(IP(bytes(o)))))
         assert d.proto == 17 and bytes(d.payload) == bytes(inner[UDP]), d.summary()
     assert_pkts(r.out.get("lan0", []),
