@@ -879,8 +879,8 @@ _echo_oe = IP(src=OWN_ESP, dst=GW4) / ICMP(id=7, seq=1) / Raw(b"e" * 20)
 # to a closed port (past the in policy: local_proto), chain, in the clear
 # (xfrm_policy_mismatch); an echo request in transport AH from OWN_AH (its reply meets the
 # out policy whose template, without addresses, was bound at start-up to the first AH
-# transport state, gre_ta's 0x811: xfrm_no_state; the kernel's xfrm_state_find takes the
-# flow's addresses for a transport template and would send it in 0xe11); lan0 to OWN_ESP
+# transport state, gre_ta's 0x811; as the kernel's xfrm_state_find, the flow's addresses
+# pick 0xe11 since 8d4a7a4: the reply leaves in AH 0xe11); lan0 to OWN_ESP
 # (forwarded in the clear: the out policy's source is 192.0.2.1)
 RX["wan_own_esp_echo"] = (0, w(esp_enc(_oe, _echo_oe, 1)))
 RX["wan_own_esp_udp_closed"] = (0, w(esp_enc(_oe, IP(src=OWN_ESP, dst=GW4) /
