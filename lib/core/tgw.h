@@ -117,6 +117,9 @@ struct tgw_tunnel {
 	 * policy blocks them, else -1 */
 	int32_t xfrm_tsa;
 	bool xfrm_tsa_ah; /* xfrm_tsa is an AH state */
+	/* a policy-based tunnel-mode SA's carrier: only the SA's MTU is checked, at once (the
+	 * kernel's forwarding route is the xfrm bundle), not the carrier's first */
+	bool sa_mtu_only;
 	int16_t bridge; /* L2 tunnels: the bridge it is a member of, or -1 */
 	/* UDP: FOU/GUE "encap" of ipip, sit, gre; geneve and vxlan */
 	uint8_t outer;      /* outer family, 4 or 6 */

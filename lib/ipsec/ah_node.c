@@ -296,7 +296,7 @@ ah_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uint
 	for (uint16_t i = 0; i < n; i++) {
 		const struct tgw_tunnel *t = tgw_tnl_plan_get(&c.pl, tgw_meta(pkts[i])->tunnel);
 
-		nexts[i] = tgw_tnl_encap_check(pkts[i], t, &a[i].in);
+		nexts[i] = tgw_xfrm_encap_check(pkts[i], t, &a[i].in);
 		a[i].esn_room = false;
 		if (nexts[i] == TGW_ENCAP_PENDING)
 			nexts[i] = ah_encap_prepare(pkts[i], &c, v6, &a[i], &ops[n_ops]);

@@ -350,7 +350,7 @@ esp_encap_chunk(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 	for (uint16_t i = 0; i < n; i++) {
 		const struct tgw_tunnel *t = tgw_tnl_plan_get(&c.pl, tgw_meta(pkts[i])->tunnel);
 
-		nexts[i] = tgw_tnl_encap_check(pkts[i], t, &in[i]);
+		nexts[i] = tgw_xfrm_encap_check(pkts[i], t, &in[i]);
 		skip[i] = nexts[i] != TGW_ENCAP_PENDING;
 		iv6[i] = in[i].v6;
 		/* an SA carrier's packets come with their SA, and so do a vti's when one

@@ -255,6 +255,18 @@ tgw_xfrm4_tunnel_df(const struct tgw_inner *in)
 	return !in->frag_ok && !(in->v6 && in->len <= 1280) ? RTE_BE16(RTE_IPV4_HDR_DF_FLAG) : 0;
 }
 
+/* tgw_tnl_encap_check for the ESP and AH encap nodes: a policy-based carrier
+ * (sa_mtu_only) leaves the MTU to the SA's check that follows. */
+static __rte_always_inline uint16_t
+tgw_xfrm_encap_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_inner *in)
+{
+	uint16_t next = tgw_tnl_encap_parse(m, t, in);
+
+	if (next != TGW_ENCAP_PENDING || t->sa_mtu_only)
+		return next;
+	return tgw_tnl_mtu_check(m, in, t->mtu);
+}
+
 /* The SA an out policy (index pol_idx, or -1) sends with: xfrm_lookup's verdicts. */
 static __rte_always_inline int
 tgw_xfrm_out_sa(int32_t pol_idx, int32_t *sa)

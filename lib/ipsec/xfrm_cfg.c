@@ -1028,8 +1028,11 @@ carrier_add(struct tgw_cfg_ctx *c, struct tgw_sa *sa, int xfrmi)
 	t->xfrm_sa = sa->id;
 	t->out_sa[0] = t->out_sa[1] = sa->id;
 	t->ver_ok = 1 << 4 | 1 << 6;
-	/* the SA's own overhead is checked per packet (esp_inner_mtu) */
+	/* the SA's own overhead is checked per packet (esp_inner_mtu); policy-based tunnel
+	 * mode checks only that (ip_forward's MTU is the xfrm bundle's), an interface's
+	 * copy the interface MTU first, as vti_xmit / xfrmi_xmit2 after ip_forward */
 	t->mtu = tgw_tnl_underlay_mtu(t) - t->ops->overhead(t);
+	t->sa_mtu_only = xfrmi < 0 && sa->mode == TGW_XFRM_TUNNEL;
 	t->ops->build(t);
 	return 0;
 }

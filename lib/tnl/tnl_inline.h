@@ -509,13 +509,11 @@ tgw_tnl_mtu_check(struct rte_mbuf *m, const struct tgw_inner *in, uint32_t mtu)
 }
 
 /*
- * First encap step for an IP inner packet: mode check and the tunnel MTU rule
- * (SPEC §3 "Too big"): IPv4 with DF -> ICMP fragmentation needed, IPv6 -> ICMPv6
- * Packet Too Big, both with the tunnel MTU; IPv4 without DF goes on and its outer
- * packet is fragmented. Returns TGW_ENCAP_PENDING to go on, else the edge.
+ * First encap step for an IP inner packet without the MTU rule: the mode and nesting
+ * checks and *in. Returns TGW_ENCAP_PENDING to go on, else the edge.
  */
 static __rte_always_inline uint16_t
-tgw_tnl_encap_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_inner *in)
+tgw_tnl_encap_parse(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_inner *in)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	struct tgw_meta *md = tgw_meta(m);
@@ -536,6 +534,22 @@ tgw_tnl_encap_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_i
 		in->ttl = p[8];
 		in->frag_ok = !(p[6] & 0x40);
 	}
+	return TGW_ENCAP_PENDING;
+}
+
+/*
+ * First encap step for an IP inner packet: mode check and the tunnel MTU rule
+ * (SPEC §3 "Too big"): IPv4 with DF -> ICMP fragmentation needed, IPv6 -> ICMPv6
+ * Packet Too Big, both with the tunnel MTU; IPv4 without DF goes on and its outer
+ * packet is fragmented. Returns TGW_ENCAP_PENDING to go on, else the edge.
+ */
+static __rte_always_inline uint16_t
+tgw_tnl_encap_check(struct rte_mbuf *m, const struct tgw_tunnel *t, struct tgw_inner *in)
+{
+	uint16_t next = tgw_tnl_encap_parse(m, t, in);
+
+	if (next != TGW_ENCAP_PENDING)
+		return next;
 	return tgw_tnl_mtu_check(m, in, t->mtu);
 }
 

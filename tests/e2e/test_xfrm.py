@@ -152,14 +152,17 @@ def test_policy_verdicts():
 def test_too_big_uses_sa_overhead():
     """An IPv4 packet with DF that fits xfrm0's MTU (wan0's 1500) but not with the SA's outer
     IPv4 header and ESP overhead gets ICMP fragmentation needed with the SA's inner MTU
-    (1500 - 20 - 8 - 8 - 16, down to 4, - 2 = 1446), as esp4_get_mtu."""
-    r = tgw.run(cfg(), {"lan0": [lan_in(udp4(size=1447, id=1)), lan_in(udp4(size=1446, id=2))]})
+    (1500 - 20 - 8 - 8 - 16, down to 4, - 2 = 1446), as esp4_get_mtu. A packet bigger than
+    xfrm0's MTU gets that MTU first (1500: ip_forward checks the interface's route before
+    xfrmi_xmit2 checks the SA's), as the kernel."""
+    r = tgw.run(cfg(), {"lan0": [lan_in(udp4(size=1447, id=1)), lan_in(udp4(size=1446, id=2)),
+                                 lan_in(udp4(size=1600, id=3))]})
     assert len(r.out.get("wan0", [])) == 1
     err = r.out.get("lan0", [])
-    assert len(err) == 1 and ICMP in err[0] and err[0][ICMP].type == 3 and \
-        err[0][ICMP].code == 4 and err[0][ICMP].nexthopmtu == 1446, \
-        [f.summary() for f in err]
-    assert_drops(r, {"too_big": 1})
+    assert len(err) == 2 and all(ICMP in f and f[ICMP].type == 3 and f[ICMP].code == 4
+                                 for f in err), [f.summary() for f in err]
+    assert sorted(f[ICMP].nexthopmtu for f in err) == [1446, 1500], [f.summary() for f in err]
+    assert_drops(r, {"too_big": 2})
 
 
 # --------------------------------------------------------------------------- AH

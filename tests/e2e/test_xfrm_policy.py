@@ -194,6 +194,26 @@ def test_too_big_with_sa_overhead():
     assert_drops(r, {"too_big": 1})
 
 
+def test_too_big_one_round():
+    """Packets bigger than the underlay too get the SA's MTU at once, not the carrier's first
+    (the kernel's ip_forward checks the xfrm bundle's MTU after xfrm4_route_forward): a
+    1600-byte DF packet gets fragmentation needed with 1446, a 1600-byte IPv6 packet over the
+    IPv6 SA Packet Too Big with 1426 (1500 - 40 - 8 - 8 - 16 - 2), and through an AH state
+    fragmentation needed with 1456 (1480 less the 24-byte AH header)."""
+    from scapy.layers.inet6 import ICMPv6PacketTooBig
+    r = tgw.run(cfg(), {"lan0": [lan_in(udp4(size=1600, id=9)), lan_in(udp6(size=1600))]})
+    err = r.out.get("lan0", [])
+    assert [f[ICMP].nexthopmtu for f in err if ICMP in f] == [1446], [f.summary() for f in err]
+    assert [f[ICMPv6PacketTooBig].mtu for f in err if ICMPv6PacketTooBig in f] == [1426], \
+        [f.summary() for f in err]
+    assert_drops(r, {"too_big": 2})
+    states = [_sa(WAN4, PEER4, OUT, "ah"), _sa(PEER4, WAN4, IN, "ah")]
+    pol = [_pol("out", "10.1.0.0/24", "10.2.0.0/24", WAN4, PEER4, proto="ah")]
+    r = tgw.run(cfg(policies=pol, states=states), {"lan0": [lan_in(udp4(size=1600, id=9))]})
+    err = r.out.get("lan0", [])
+    assert [f[ICMP].nexthopmtu for f in err if ICMP in f] == [1456], [f.summary() for f in err]
+
+
 def test_ah_policy_based():
     """An out policy with an AH template: forwarded traffic leaves as AH (scapy verifies the
     ICV); AH from the peer is verified and forwarded."""
