@@ -90,7 +90,8 @@ main(int argc, char **argv)
 						if (dir == 0)
 							memset(e + hdr, i, inner + pad + 2);
 						ops[i] = (struct tgw_esp_op){
-							.c = &c, .esp = e, .len = hdr + inner + pad + 2};
+							.c = &c, .esp = e, .len = hdr + inner + pad + 2,
+							.iv_nonce = true};
 					}
 					t0 = rte_rdtsc_precise();
 					tgw_esp_crypt_burst(tgw_crypto_mgr(), ops, BURST, dir == 0);

@@ -157,15 +157,23 @@ esp_wrap(struct rte_mbuf *m, int32_t sa_idx, uint64_t seq, uint32_t hlen, uint32
 	esp->spi = rte_cpu_to_be_32(sa->spi);
 	esp->seq = rte_cpu_to_be_32((uint32_t)seq);
 	if (cr->iv_len == 16) {
-		/* RFC 3602 §3: a CBC IV is unpredictable */
-		uint64_t r[2] = {rte_rand(), rte_rand()};
+		/* RFC 3602 §2.4: a CBC IV is unpredictable. The field gets a nonce unique
+		 * under the key, 64-bit seq || the SA's random iv_salt; the engine sends
+		 * E_K(nonce) (iv_nonce). rte_rand's LFSR would be predictable from the IVs
+		 * on the wire. */
+		rte_be64_t n = rte_cpu_to_be_64(seq);
 
-		memcpy(esp + 1, r, 16);
+		memcpy(esp + 1, &n, 8);
+		memcpy((uint8_t *)(esp + 1) + 8, cr->iv_salt, 8);
 	} else if (cr->iv_len == 8) {
 		/* RFC 4106 §3.1, RFC 3686 §3.1, RFC 7634 §2: counter-mode IVs must never
-		 * repeat under a key: the 64-bit sequence number is unique per SA */
-		rte_be64_t iv = rte_cpu_to_be_64(seq);
+		 * repeat under a key. seq is unique in a run; XORed with the SA's random
+		 * iv_salt (Linux's seqiv) so that a restart with the same manual keys, which
+		 * counts from 1 again, does not send the same IVs again. */
+		uint64_t salt, iv;
 
+		memcpy(&salt, cr->iv_salt, 8);
+		iv = rte_cpu_to_be_64(seq) ^ salt;
 		memcpy(esp + 1, &iv, 8);
 	}
 	esp_len = sizeof(*esp) + cr->iv_len + plen + pad + 2;
@@ -173,6 +181,7 @@ esp_wrap(struct rte_mbuf *m, int32_t sa_idx, uint64_t seq, uint32_t hlen, uint32
 	op->esp = (uint8_t *)esp;
 	op->len = esp_len;
 	op->seq_hi = (uint32_t)(seq >> 32);
+	op->iv_nonce = true;
 	return TGW_ENCAP_PENDING;
 }
 

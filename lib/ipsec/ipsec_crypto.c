@@ -14,8 +14,10 @@
 #include "ipsec_crypto.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <rte_byteorder.h>
 #include <rte_lcore.h>
@@ -363,6 +365,13 @@ tgw_sa_crypto_init(struct tgw_sa_crypto *c, const struct tgw_sa_algs *a, const c
 		memcpy(c->salt, ckey + 32, 4);
 		break;
 	}
+	/* Random per SA: CBC's nonce half (esp_fill's iv_nonce), XORed into the counter
+	 * modes' sequence-number IVs (ESP's encapsulation) */
+	if (c->iv_len && getrandom(c->iv_salt, sizeof(c->iv_salt), 0) != sizeof(c->iv_salt)) {
+		snprintf(err, errlen, "no random bytes for the IV salt: %s", strerror(errno));
+		*field = a->aead != NULL ? "aead" : "enc";
+		goto fail;
+	}
 	if (enc == TGW_ENC_GCM || enc == TGW_ENC_CHACHA || enc == TGW_ENC_GMAC)
 		c->esn_mode =
 			a->esn ? (enc == TGW_ENC_GMAC ? TGW_ESN_HEAD : TGW_ESN_AAD) : TGW_ESN_NONE;
@@ -535,6 +544,9 @@ esp_gcm_direct(IMB_MGR *mgr, struct tgw_esp_op *op, bool encrypt)
 	op->status = icv_diff(icv, tag, c->icv_len) ? TGW_CRYPTO_AUTH_FAILED : TGW_CRYPTO_OK;
 }
 
+/* The IV of the CBC pass that starts at the nonce block (iv_nonce). */
+static const uint8_t cbc_zero_iv[16] __rte_aligned(16);
+
 /*
  * Fill job j for op (in place: cipher from after the IV to the next header, RFC 4303 §2).
  * Returns false, with op->status set, when the op needs no job (null+null) or the library
@@ -587,8 +599,17 @@ esp_fill(IMB_JOB *j, struct tgw_esp_op *op, bool encrypt)
 	case TGW_ENC_CBC:
 		j->enc_keys = c->enc_keys;
 		j->dec_keys = c->dec_keys;
-		j->iv = esp + 8;
 		j->iv_len_in_bytes = 16;
+		if (encrypt && op->iv_nonce) {
+			/* CBC from the nonce block with a zero IV: its ciphertext E_K(nonce)
+			 * replaces it and chains into the payload as the IV */
+			j->iv = cbc_zero_iv;
+			j->dst = esp + 8;
+			j->cipher_start_src_offset_in_bytes = 8;
+			j->msg_len_to_cipher_in_bytes = op->len - 8;
+		} else {
+			j->iv = esp + 8;
+		}
 		break;
 	case TGW_ENC_CTR:
 		/* RFC 3686 §4: counter block = nonce || IV || 1; the library appends the 1 */

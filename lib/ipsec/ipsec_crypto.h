@@ -62,6 +62,7 @@ struct tgw_sa_crypto {
 	uint8_t icv_len; /* ICV bytes on the wire */
 	bool esn;
 	uint8_t salt[4]; /* GCM/GMAC/chacha salt, CTR nonce: the last 4 bytes of the key */
+	uint8_t iv_salt[8]; /* random per SA: CBC's nonce half (iv_nonce), XORed into seq IVs */
 	/* the job template, derived by tgw_sa_crypto_init (engine use) */
 	uint8_t job_cipher;  /* IMB_CIPHER_MODE */
 	uint8_t job_hash;    /* IMB_HASH_ALG */
@@ -119,6 +120,13 @@ struct tgw_esp_op {
 	uint32_t len;    /* ESP header + IV + payload + padding + 2; without the ICV */
 	uint32_t seq_hi; /* ESN high bits (used when c->esn) */
 	uint8_t status;  /* out: TGW_CRYPTO_* */
+	/*
+	 * CBC encrypt: the IV field holds a nonce unique under the key (the sequence number
+	 * and c->iv_salt); the engine encrypts it in the same CBC pass and sends E_K(nonce)
+	 * as the IV (NIST SP 800-38A Appendix C; what Linux's echainiv does). Without it the
+	 * IV field is used as given (test vectors).
+	 */
+	bool iv_nonce;
 	/* engine scratch */
 	uint8_t iv[16] __rte_aligned(16);
 	uint8_t aad[16];

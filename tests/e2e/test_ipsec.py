@@ -248,6 +248,53 @@ def test_encap_outer_fields():
         [bytes(fwd6(p)) for p in inners[3:]]
 
 
+def test_encap_cbc_iv_unpredictable():
+    """CBC IVs are not a PRNG's output seen on the wire (rte_rand's LFSR is predictable
+    from a few of them) but E_K(seq || salt) (SP 800-38A Appendix C, as Linux's echainiv):
+    AES-decrypting each IV with the state's key (python's cryptography, not tungw) gives
+    the packet's 64-bit sequence number and a salt that is the same for every packet of
+    the run and differs in a second run of the same configuration (random per SA)."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    key = ALGS["cbc-sha1"][0]["enc"]["key"]
+    salts = []
+    for run in range(2):
+        r = tgw.run(cfg("cbc-sha1"), {"lan0": [lan_in(udp4(id=i + 1)) for i in range(4)]})
+        got = r.out["wan0"]
+        assert len(got) == 4, f"run {run}: {len(got)} ESP packets"
+        dec = Cipher(algorithms.AES(key), modes.ECB()).decryptor()
+        nonces = [dec.update(bytes(f[ESP].data)[:16]) for f in got]
+        seqs = [struct.unpack("!Q", n[:8])[0] for n in nonces]
+        assert seqs == [f[ESP].seq for f in got] == [1, 2, 3, 4], \
+            f"run {run}: D_K(IV) starts {seqs}, ESP seq {[f[ESP].seq for f in got]}"
+        run_salts = {n[8:] for n in nonces}
+        assert len(run_salts) == 1, f"run {run}: salts {run_salts}"
+        salts += run_salts
+        assert len(decrypt_out("cbc-sha1", got)) == 4
+    assert salts[0] != salts[1], f"the same salt in two runs: {salts[0].hex()}"
+
+
+def test_encap_counter_iv_salted():
+    """Counter-mode IVs (GCM, CTR, chacha20-poly1305) are the 64-bit sequence number XOR a
+    salt random per state (Linux's seqiv): unique in a run, and a restart with the same
+    manual keys, which counts from 1 again, does not send the same (key, IV) pairs again
+    (for GCM a repeated nonce gives the authentication key away). Two runs of the same
+    configuration: IV XOR seq is one value per run, and the two runs' differ."""
+    for alg in ("gcm128", "ctr-sha256", "chacha"):
+        salts, ivs = [], []
+        for run in range(2):
+            r = tgw.run(cfg(alg), {"lan0": [lan_in(udp4(id=i + 1)) for i in range(4)]})
+            got = r.out["wan0"]
+            assert len(got) == 4, f"{alg} run {run}: {len(got)} ESP packets"
+            iv = [struct.unpack("!Q", bytes(f[ESP].data)[:8])[0] for f in got]
+            assert [f[ESP].seq for f in got] == [1, 2, 3, 4], f"{alg}: seq"
+            run_salts = {v ^ f[ESP].seq for v, f in zip(iv, got)}
+            assert len(run_salts) == 1, f"{alg} run {run}: IV ^ seq {run_salts}"
+            assert len(decrypt_out(alg, got)) == 4
+            salts += run_salts
+            ivs.append(iv)
+        assert salts[0] != salts[1], f"{alg}: the same IVs in two runs: {ivs[0]}"
+
+
 # --------------------------------------------------------------------------- decap
 
 def _decap_case(alg, six=False):

@@ -1097,6 +1097,131 @@ out:
 	return;
 }
 
+/*
+ * CBC IVs from the engine (iv_nonce): the IV field holds a nonce, and the packet leaves
+ * with E_K(nonce) as its IV (SP 800-38A Appendix C), checked against FIPS-197 Appendix C's
+ * single-block vectors; the rest of the packet and the ICV are what encrypting with that
+ * IV given gives, and it decrypts back. Each SA gets its own random iv_salt.
+ */
+static void
+case_cbc_iv_nonce(void)
+{
+	static const struct {
+		const char *key, *nonce, *block;
+	} fips[] = {
+		{"000102030405060708090a0b0c0d0e0f", "00112233445566778899aabbccddeeff",
+		 "69c4e0d86a7b0430d8cdb78070b4c55a"},
+		{"000102030405060708090a0b0c0d0e0f1011121314151617",
+		 "00112233445566778899aabbccddeeff", "dda97ca4864cdfe06eaf70a0ec0d7191"},
+		{"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+		 "00112233445566778899aabbccddeeff", "8ea2b7ca516745bfeafc49904b496089"},
+	};
+	static uint8_t buf[BUF_LEN], ref[BUF_LEN], plain[PKT_MAX];
+	static const uint8_t akey[20] = "0123456789abcdefghij";
+	enum { LEN = 8 + 16 + 48 };
+	struct tgw_sa_crypto c, c2;
+	const char *field;
+	char err[256];
+	uint8_t key[32], nonce[16], block[16];
+
+	for (unsigned int i = 0; i < RTE_DIM(fips); i++) {
+		int kl = unhex(fips[i].key, key, sizeof(key));
+		struct tgw_sa_algs a = {.enc = "cbc(aes)", .enc_key = key, .enc_key_len = kl,
+					.auth = "hmac(sha1)", .auth_key = akey,
+					.auth_key_len = sizeof(akey), .icv_bits = -1,
+					.trunc_bits = -1};
+
+		H_CHECK(unhex(fips[i].nonce, nonce, 16) == 16 && unhex(fips[i].block, block, 16) == 16,
+			"bad hex");
+		H_CHECK(tgw_sa_crypto_init(&c, &a, &field, err, sizeof(err)) == 0, "%s: %s", field,
+			err);
+		H_CHECK(tgw_sa_crypto_init(&c2, &a, &field, err, sizeof(err)) == 0, "%s: %s", field,
+			err);
+		H_CHECK(memcmp(c.iv_salt, c2.iv_salt, 8) != 0,
+			"two SAs with the same key got the same iv_salt %s", hexs(c.iv_salt, 8));
+		/* ESP header, nonce, 48 bytes of payload through the next header */
+		for (unsigned int b = 0; b < LEN; b++)
+			plain[b] = (uint8_t)(b * 7 + i);
+		memcpy(plain + 8, nonce, 16);
+		uint8_t *esp = pkt_put(buf, plain, LEN);
+		struct tgw_esp_op op = {
+			.c = &c, .esp = esp, .len = LEN, .status = 0xff, .iv_nonce = true};
+		tgw_esp_crypt_burst(mgr, &op, 1, true);
+		H_CHECK(op.status == TGW_CRYPTO_OK, "key %d: status %s", kl, status_name(op.status));
+		H_CHECK(diff_at(esp, plain, 8) < 0, "key %d: ESP header changed", kl);
+		H_CHECK(diff_at(esp + 8, block, 16) < 0, "key %d: IV %s, expected AES_K(nonce) %s",
+			kl, hexs(esp + 8, 16), fips[i].block);
+		H_CHECK(guards_ok(buf, LEN + c.icv_len) == 0, "(see above)");
+		/* the same packet encrypted with that IV given */
+		memcpy(plain + 8, block, 16);
+		uint8_t *r = pkt_put(ref, plain, LEN);
+		H_CHECK(crypt_one(&c, r, LEN, 0, true) == TGW_CRYPTO_OK, "key %d: reference", kl);
+		H_CHECK(diff_at(esp, r, LEN + c.icv_len) < 0,
+			"key %d: byte %d differs from CBC with the IV given", kl,
+			diff_at(esp, r, LEN + c.icv_len));
+		H_CHECK(crypt_one(&c, esp, LEN, 0, false) == TGW_CRYPTO_OK, "key %d: decrypt", kl);
+		H_CHECK(diff_at(esp + 24, plain + 24, LEN - 24) < 0, "key %d: decrypted payload",
+			kl);
+	}
+out:
+	return;
+}
+
+/* Every state with an IV gets its own random iv_salt (the node XORs it into the counter
+ * modes' sequence-number IVs, CBC encrypts it with the sequence number); none without. */
+static void
+case_iv_salt_per_sa(void)
+{
+	static const uint8_t key[64] = "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopq";
+	static const uint8_t zero[8];
+	static const struct {
+		const char *aead, *enc, *auth;
+		size_t klen, aklen;
+		bool ah, salted;
+	} sas[] = {
+		{"rfc4106(gcm(aes))", NULL, NULL, 20, 0, false, true},
+		{"rfc4543(gcm(aes))", NULL, NULL, 36, 0, false, true},
+		{"rfc7539esp(chacha20,poly1305)", NULL, NULL, 36, 0, false, true},
+		{NULL, "rfc3686(ctr(aes))", "hmac(sha1)", 20, 20, false, true},
+		{NULL, "cbc(aes)", "hmac(sha256)", 32, 32, false, true},
+		{NULL, "ecb(cipher_null)", "hmac(sha1)", 0, 20, false, false},
+		{NULL, NULL, "hmac(sha1)", 0, 20, true, false},
+	};
+	const char *field;
+	char err[256];
+
+	for (unsigned int i = 0; i < RTE_DIM(sas); i++) {
+		struct tgw_sa_algs a = {.aead = sas[i].aead, .enc = sas[i].enc,
+					.auth = sas[i].auth, .icv_bits = -1, .trunc_bits = -1,
+					.ah = sas[i].ah};
+		struct tgw_sa_crypto c1, c2;
+		const char *name = sas[i].aead ? sas[i].aead : sas[i].enc ? sas[i].enc : "ah";
+
+		if (sas[i].aead) {
+			a.aead_key = key;
+			a.aead_key_len = sas[i].klen;
+		} else {
+			a.enc_key = sas[i].klen ? key : NULL;
+			a.enc_key_len = sas[i].klen;
+		}
+		a.auth_key = sas[i].aklen ? key : NULL;
+		a.auth_key_len = sas[i].aklen;
+		H_CHECK(tgw_sa_crypto_init(&c1, &a, &field, err, sizeof(err)) == 0 &&
+				tgw_sa_crypto_init(&c2, &a, &field, err, sizeof(err)) == 0,
+			"%s: %s: %s", name, field, err);
+		if (sas[i].salted)
+			H_CHECK(memcmp(c1.iv_salt, c2.iv_salt, 8) != 0 &&
+					memcmp(c1.iv_salt, zero, 8) != 0,
+				"%s: iv_salt %s and %s (one per state, random)", name,
+				hexs(c1.iv_salt, 8), hexs(c2.iv_salt, 8));
+		else
+			H_CHECK(memcmp(c1.iv_salt, zero, 8) == 0, "%s: iv_salt %s without an IV",
+				name, hexs(c1.iv_salt, 8));
+	}
+out:
+	return;
+}
+
 /* RFC 2202 / RFC 4231 through tgw_auth_burst (an AH SA): the published tag at its own
  * length, then at the default truncation; then all of them as one mixed burst. */
 static void
@@ -1807,6 +1932,8 @@ main(void)
 	h_case("ipsec_config_ok", case_config_ok);
 	h_case("ipsec_config_errors", case_config_errors);
 	h_case("ipsec_published_esp_vectors", case_published_esp);
+	h_case("ipsec_cbc_iv_nonce", case_cbc_iv_nonce);
+	h_case("ipsec_iv_salt_per_sa", case_iv_salt_per_sa);
 	h_case("ipsec_published_hmac_vectors", case_published_hmac);
 	h_case("ipsec_ah_esn", case_ah_esn);
 	h_case("ipsec_crosscheck_python", case_crosscheck_esp);
