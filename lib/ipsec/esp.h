@@ -39,11 +39,17 @@ tgw_esn_hi(uint64_t top, uint32_t w, uint32_t seq_lo)
 	return seq_lo >= tl - w + 1 ? th - 1 : th;
 }
 
-/* Words of an SA's window ring: a power of two covering window + 64 bits (RFC 6479). */
+/*
+ * Words of an SA's window ring: a power of two of at least ceil(window / 64) + 1, the
+ * words a window that need not start on a word can touch, so none of them shares a slot
+ * (RFC 6479 §3: the window plus one block); the top clears each slot it moves into.
+ * With window / 64 + 1, a window that is not a multiple of 64 (32: seq 33 and the top
+ * 64 shared the one word) lost the bits of numbers still inside it: replays passed.
+ */
 static __rte_always_inline uint32_t
 tgw_replay_words(uint16_t window)
 {
-	uint32_t n = window / 64 + 1;
+	uint32_t n = (window + 63u) / 64 + 1;
 
 	return rte_align32pow2(n);
 }

@@ -80,7 +80,7 @@ struct tgw_policy {
 /* Per-SA state written on the fast path: the transmit sequence number (workers take it
  * by atomic add, one sequence space per SA) and the receive window (RFC 6479 layout:
  * a ring of 64-bit words, set with atomic OR; no lock). */
-#define TGW_REPLAY_WORDS 128 /* a power of two >= TGW_REPLAY_MAX / 64 + 1 */
+#define TGW_REPLAY_WORDS 128 /* a power of two >= ceil(TGW_REPLAY_MAX / 64) + 1 */
 struct tgw_sa_rt {
 	uint64_t oseq; /* last sequence number sent */
 	uint8_t pad0[RTE_CACHE_LINE_SIZE - 8];

@@ -820,6 +820,8 @@ tgw_esp_crypt_burst(IMB_MGR *mgr, struct tgw_esp_op *ops, uint16_t n, bool encry
 	uint16_t i = 0, rest = 0;
 
 	for (uint16_t j = 0; j < n; j++) {
+		/* fail closed: an op the library never returns stays an error */
+		ops[j].status = TGW_CRYPTO_ERROR;
 		if (ops[j].c->enc != TGW_ENC_GCM)
 			rest++;
 		else if (encrypt)
@@ -832,13 +834,8 @@ tgw_esp_crypt_burst(IMB_MGR *mgr, struct tgw_esp_op *ops, uint16_t n, bool encry
 		uint32_t avail = IMB_GET_NEXT_BURST(mgr, want, jobs);
 		uint32_t k = 0;
 
-		if (unlikely(avail == 0)) {
-			/* the queue is never left full; fail what is left */
-			for (; i < n; i++)
-				if (ops[i].c->enc != TGW_ENC_GCM)
-					ops[i].status = TGW_CRYPTO_ERROR;
-			return;
-		}
+		if (unlikely(avail == 0))
+			return; /* the queue is never left full; what is left stays an error */
 		for (; i < n && k < avail; i++)
 			if (esp_fill(jobs[k], &ops[i], encrypt))
 				k++;
@@ -855,16 +852,16 @@ tgw_auth_burst(IMB_MGR *mgr, struct tgw_auth_op *ops, uint16_t n)
 	IMB_JOB *jobs[CRYPTO_BURST];
 	uint16_t i = 0;
 
+	/* fail closed: an op the library never returns stays an error */
+	for (uint16_t j = 0; j < n; j++)
+		ops[j].status = TGW_CRYPTO_ERROR;
 	while (i < n) {
 		uint32_t want = RTE_MIN((uint32_t)(n - i), CRYPTO_BURST);
 		uint32_t avail = IMB_GET_NEXT_BURST(mgr, want, jobs);
 		uint32_t k = 0;
 
-		if (unlikely(avail == 0)) {
-			for (; i < n; i++)
-				ops[i].status = TGW_CRYPTO_ERROR;
+		if (unlikely(avail == 0))
 			return;
-		}
 		for (; i < n && k < avail; i++)
 			if (auth_fill(jobs[k], &ops[i]))
 				k++;

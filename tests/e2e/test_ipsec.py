@@ -406,6 +406,23 @@ def test_replay_window_off_and_large():
     assert_drops(r, {"esp_replay": 1})
 
 
+def test_replay_window_not_a_multiple_of_64():
+    """Windows of 32 (strongSwan's default) and 100 packets: after 1..64 (1..128) in order,
+    replays of every sequence number still in the window (33..63, 29..127) and of the
+    first one left of it are dropped (esp_replay). A ring one word too short for such a
+    window wiped these numbers' bits when the top crossed into a new 64-bit word and let
+    the replays through."""
+    for w, top in ((32, 64), (100, 128)):
+        first = top - w + 1
+        seqs = list(range(1, top + 1)) + list(range(first - 1, top))
+        inner = [udp4(src=REMOTE4, dst=LAN_HOST4, id=i & 0xffff) for i in range(len(seqs))]
+        r = tgw.run(cfg("gcm128", state_extra={"replay_window": w}),
+                    {"wan0": esp_in("gcm128", inner, seqs=seqs)})
+        assert len(r.out.get("lan0", [])) == top, \
+            f"window {w}: {len(r.out.get('lan0', []))} forwarded, want {top}"
+        assert_drops(r, {"esp_replay": top - first + 1})
+
+
 def test_tampered_icv_and_unknown_spi():
     """A flipped ciphertext bit, ICV bit or SPI: esp_auth_failed (counted on the SA, before
     the window moves: the good packet with the same sequence number still passes), or no
