@@ -266,22 +266,48 @@ table_find(struct tgw_tnl_table *tb, const struct tgw_tnl_key *k)
 	return NULL;
 }
 
+/* The endpoint-table key of tunnel t for IP protocol proto. */
+static void
+tunnel_key(const struct tgw_tunnel *t, uint8_t proto, struct tgw_tnl_key *k, bool *remote)
+{
+	uint16_t sub = TGW_TNL_SUB(t->ops->lookup_cls, t->iflags & TGW_TF_KEY);
+
+	/* vxlan takes its VNI from any sender (vxlan_vs_find_vni) */
+	*remote = t->remote.family && !t->ops->rx_any_remote;
+	if (t->outer == 6)
+		key_fill(k, 6, proto, sub, t->ikey, t->local.family ? t->local.v6 : NULL,
+			 *remote ? t->remote.v6 : NULL);
+	else
+		key_fill(k, t->outer, proto, sub, t->ikey,
+			 t->local.family ? (const void *)&t->local.v4 : NULL,
+			 *remote ? (const void *)&t->remote.v4 : NULL);
+}
+
+static void
+slot_take(struct tgw_tnl_table *tb, struct tgw_tnl_slot *s, const struct tgw_tnl_key *k,
+	  const struct tgw_tunnel *t, bool remote)
+{
+	s->k = *k;
+	s->tunnel = t->id;
+	s->used = 1;
+	tb->n++;
+	if (!t->local.family && !remote)
+		tb->has_wild_both[k->proto] = 1;
+	else if (!t->local.family)
+		tb->has_wild_local[k->proto] = 1;
+	else if (!remote)
+		tb->has_wild_remote[k->proto] = 1;
+}
+
 int
 tgw_tnl_table_add(const struct tgw_tunnel *t, uint8_t proto, struct tgw_cfg_ctx *c)
 {
 	struct tgw_tnl_table *tb = &tgw_tnl_table;
-	uint8_t fam = t->outer;
-	uint16_t sub = TGW_TNL_SUB(t->ops->lookup_cls, t->iflags & TGW_TF_KEY);
-	/* vxlan takes its VNI from any sender (vxlan_vs_find_vni) */
-	bool remote = t->remote.family && !t->ops->rx_any_remote;
 	struct tgw_tnl_key k;
 	struct tgw_tnl_slot *s;
+	bool remote;
 
-	key_fill(&k, fam, proto, sub, t->ikey, t->local.family ? (const void *)&t->local.v4 : NULL,
-		 remote ? (const void *)&t->remote.v4 : NULL);
-	if (fam == 6)
-		key_fill(&k, fam, proto, sub, t->ikey, t->local.family ? t->local.v6 : NULL,
-			 remote ? t->remote.v6 : NULL);
+	tunnel_key(t, proto, &k, &remote);
 	s = table_find(tb, &k);
 	if (s == NULL || s->used) {
 		char path[64], a[64];
@@ -300,17 +326,49 @@ tgw_tnl_table_add(const struct tgw_tunnel *t, uint8_t proto, struct tgw_cfg_ctx 
 		json_decref(v);
 		return rc;
 	}
-	s->k = k;
-	s->tunnel = t->id;
-	s->used = 1;
-	tb->n++;
-	if (!t->local.family && !remote)
-		tb->has_wild_both[proto] = 1;
-	else if (!t->local.family)
-		tb->has_wild_local[proto] = 1;
-	else if (!remote)
-		tb->has_wild_remote[proto] = 1;
+	slot_take(tb, s, &k, t, remote);
 	return 0;
+}
+
+/*
+ * The kernel's ip6_tnl_lookup (ipxip6_rcv) and sit's ipip6_tunnel_lookup find a tunnel
+ * by its endpoints whatever its mode, then drop what the mode refuses: an ip6tnl or sit
+ * tunnel that carries only one of IPv4 / IPv6 also holds its endpoints for the other
+ * protocol, where tgw_tnl_decap_ip drops (`tnl_mode`), so a less specific tunnel of
+ * that mode does not take the packet. Not where a tunnel of that protocol has the very
+ * same endpoints; and sit holds protocol 4 only if no ipip tunnel exists, since the
+ * kernel's ipip module sees IPv4-in-IPv4 before sit does.
+ */
+static void
+table_add_mode_holds(void)
+{
+	struct tgw_tnl_table *tb = &tgw_tnl_table;
+	bool have_ipip = false;
+
+	for (unsigned int i = 0; i < tgw.n_tunnels; i++)
+		have_ipip |= strcmp(tgw.tunnels[i].ops->type, "ipip") == 0;
+	for (unsigned int i = 0; i < tgw.n_tunnels; i++) {
+		const struct tgw_tunnel *t = &tgw.tunnels[i];
+		bool sit = strcmp(t->ops->type, "sit") == 0, remote;
+		uint8_t proto;
+		struct tgw_tnl_key k;
+		struct tgw_tnl_slot *s;
+
+		if (!sit && strcmp(t->ops->type, "ip6tnl") != 0)
+			continue;
+		if ((t->inner & (TGW_INNER_IP4 | TGW_INNER_IP6)) == TGW_INNER_IP6)
+			proto = IPPROTO_IPIP;
+		else if ((t->inner & (TGW_INNER_IP4 | TGW_INNER_IP6)) == TGW_INNER_IP4)
+			proto = IPPROTO_IPV6;
+		else
+			continue;
+		if (sit && proto == IPPROTO_IPIP && have_ipip)
+			continue;
+		tunnel_key(t, proto, &k, &remote);
+		s = table_find(tb, &k);
+		if (s != NULL && !s->used)
+			slot_take(tb, s, &k, t, remote);
+	}
 }
 
 int
@@ -358,6 +416,7 @@ tgw_tnl_finalize(struct tgw_cfg_ctx *c)
 			if (tgw_tnl_table_add(t, protos[j], c) < 0)
 				return -1;
 	}
+	table_add_mode_holds();
 	return 0;
 }
 

@@ -117,6 +117,28 @@ def test_mode_ipip6():
     assert_drops(r, {"tnl_mode": 1})
 
 
+def test_mode_checked_after_the_most_specific_tunnel():
+    """ip6_tnl_lookup picks the tunnel by its endpoints whatever its mode, and ipxip6_rcv
+    then drops what the mode refuses: with "a" (ip6ip6, exact endpoints) and "b" (ipip6,
+    remote any), IPv4-in-IPv6 from a's remote is dropped on a (tnl_mode), not taken by
+    b; from another remote b takes it; IPv6-in-IPv6 from a's remote goes to a."""
+    c = tgw.base_config(
+        tunnels=[{"name": "a", "type": "ip6tnl", "local": WAN6, "remote": PEER6},
+                 {"name": "b", "type": "ip6tnl", "mode": "ipip6", "local": WAN6,
+                  "remote": "any"}],
+        routes=[])
+    v4a = udp4(src=REMOTE4, dst=LAN_HOST4, id=1)
+    v4b = udp4(src=REMOTE4, dst=LAN_HOST4, id=2)
+    v6a = udp6(src=REMOTE6, dst=LAN_HOST6)
+    r = tgw.run(c, {"wan0": [wan_in(outer6(v4a, src=PEER6, dst=WAN6)),
+                             wan_in(outer6(v4b, src="2001:db8:ffff::99", dst=WAN6)),
+                             wan_in(outer6(v6a, src=PEER6, dst=WAN6, limit=None))]})
+    assert_pkts(r.out["lan0"], [lan_out(fwd4(v4b)), lan_out(fwd6(v6a))], "lan0")
+    assert_drops(r, {"tnl_mode": 1})
+    assert_tunnel(r, "a", decap_packets=1, decap_bytes=len(v6a))
+    assert_tunnel(r, "b", decap_packets=1, decap_bytes=len(v4b))
+
+
 def test_mode_any():
     out4, out6 = udp4(id=1), udp6()
     in4 = udp4(src=REMOTE4, dst=LAN_HOST4, id=2)

@@ -354,20 +354,25 @@ case_lookup_precedence6(void)
 	H_CHECK(rc == 0, "%s", err);
 	H_CHECK(lookup6(IPPROTO_IPV6, L6, R6) == tid("exact"), "exact: %d",
 		lookup6(IPPROTO_IPV6, L6, R6));
-	H_CHECK(lookup6(IPPROTO_IPV6, "2001:db8:ff::9", R6) == tid("wildcard"),
-		"remote_only carries IPv4 only, so IPv6 from R6 to another local is the wildcard's:"
-		" %d",
+	/* ip6_tnl_lookup finds a tunnel by its endpoints whatever its mode; ipxip6_rcv then
+	 * drops what the mode refuses (the decap node: tnl_mode), so a tunnel's endpoints
+	 * are its own for both protocols */
+	H_CHECK(lookup6(IPPROTO_IPV6, "2001:db8:ff::9", R6) == tid("remote_only"),
+		"IPv6 from R6 to another local: remote_only (ipip6) holds it, to drop: %d",
 		lookup6(IPPROTO_IPV6, "2001:db8:ff::9", R6));
 	H_CHECK(lookup6(IPPROTO_IPIP, "2001:db8:ff::9", R6) == tid("remote_only"),
 		"remote only: %d", lookup6(IPPROTO_IPIP, "2001:db8:ff::9", R6));
-	H_CHECK(lookup6(IPPROTO_IPIP, L6, R6) == tid("remote_only"),
-		"IPv4 in IPv6 (L6, R6): the exact tunnel is ip6ip6 only, remote-only wins: %d",
+	H_CHECK(lookup6(IPPROTO_IPIP, L6, R6) == tid("exact"),
+		"IPv4 in IPv6 (L6, R6): the exact tunnel (ip6ip6) holds it, to drop: %d",
 		lookup6(IPPROTO_IPIP, L6, R6));
 	H_CHECK(lookup6(IPPROTO_IPV6, L6, "2001:db8:aa::9") == tid("local_only"), "local only: %d",
 		lookup6(IPPROTO_IPV6, L6, "2001:db8:aa::9"));
-	H_CHECK(lookup6(IPPROTO_IPIP, L6, "2001:db8:aa::9") == tid("wildcard"),
-		"IPv4 to L6 from elsewhere: wildcard (mode any): %d",
+	H_CHECK(lookup6(IPPROTO_IPIP, L6, "2001:db8:aa::9") == tid("local_only"),
+		"IPv4 to L6 from elsewhere: local_only (ip6ip6) holds it, to drop: %d",
 		lookup6(IPPROTO_IPIP, L6, "2001:db8:aa::9"));
+	H_CHECK(lookup6(IPPROTO_IPIP, "2001:db8:ff::9", "2001:db8:aa::9") == tid("wildcard"),
+		"IPv4, no other endpoints match: wildcard (mode any): %d",
+		lookup6(IPPROTO_IPIP, "2001:db8:ff::9", "2001:db8:aa::9"));
 	H_CHECK(lookup4(IPPROTO_IPIP, L4, R4) == -1, "IPv4 outer matched an ip6tnl");
 	/* the kernel's ip6_tnl_lookup tries local-only before remote-only (ip_tunnel_lookup and
 	 * sit the other way round): both carry IPv6 here, with no exact match */
