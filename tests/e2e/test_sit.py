@@ -102,38 +102,33 @@ def test_mode_ipip():
 
 def test_mode_checked_after_the_most_specific_tunnel():
     """sit's ipip6_tunnel_lookup picks the tunnel by its endpoints whatever its mode, then
-    drops what the mode refuses: with "a" (ip6ip, exact) and "b" (mode ipip, remote any),
-    IPv4-in-IPv4 from a's remote is dropped on a (tnl_mode), from another remote b takes
-    it; and with "c" (mode ipip, exact) and "d" (ip6ip, remote any) IPv6 from c's remote is
-    dropped on c. An ipip tunnel, though, sees IPv4-in-IPv4 before any sit tunnel (the
-    kernel's ipip module comes first): with one, a's mode no longer holds protocol 4."""
+    drops what the mode refuses: with "e" (ip6ip, exact) and "w" (mode ipip, remote any),
+    IPv4-in-IPv4 from e's remote is dropped on e (tnl_mode), from another remote w takes
+    it; the same with the modes swapped and IPv6. An ipip tunnel, though, sees IPv4-in-IPv4
+    before any sit tunnel (the kernel's ipip module comes first): with one, a sit tunnel's
+    mode no longer holds protocol 4."""
     v4a = udp4(src=REMOTE4, dst=LAN_HOST4, id=1)
     v4b = udp4(src=REMOTE4, dst=LAN_HOST4, id=2)
     v6a = udp6(src=REMOTE6, dst=LAN_HOST6)
     other = "192.0.2.77"
-    c = tgw.base_config(
-        tunnels=[{"name": "a", "type": "sit", "local": WAN4, "remote": PEER4},
-                 {"name": "b", "type": "sit", "mode": "ipip", "local": WAN4, "remote": "any"}],
-        routes=[])
-    r = tgw.run(c, {"wan0": [wan_in(outer4(v4a, src=PEER4, dst=WAN4)),
-                             wan_in(outer4(v4b, src=other, dst=WAN4)),
-                             wan_in(outer4(v6a, src=PEER4, dst=WAN4))]})
-    assert_pkts(r.out["lan0"], [lan_out(fwd4(v4b)), lan_out(fwd6(v6a))], "lan0")
-    assert_drops(r, {"tnl_mode": 1})
-    assert_tunnel(r, "a", decap_packets=1)
-    assert_tunnel(r, "b", decap_packets=1)
-
-    c = tgw.base_config(
-        tunnels=[{"name": "c", "type": "sit", "mode": "ipip", "local": WAN4, "remote": PEER4},
-                 {"name": "d", "type": "sit", "local": WAN4, "remote": "any"}],
-        routes=[])
-    r = tgw.run(c, {"wan0": [wan_in(outer4(v6a, src=PEER4, dst=WAN4)),
-                             wan_in(outer4(v6a, src=other, dst=WAN4)),
-                             wan_in(outer4(v4a, src=PEER4, dst=WAN4))]})
-    assert_pkts(r.out["lan0"], [lan_out(fwd6(v6a)), lan_out(fwd4(v4a))], "lan0")
-    assert_drops(r, {"tnl_mode": 1})
-    assert_tunnel(r, "c", decap_packets=1)
-    assert_tunnel(r, "d", decap_packets=1)
+    # (exact tunnel's mode, wildcard-remote tunnel's mode, the exact one's other-family
+    # packet, the same family from elsewhere, the exact one's own packet)
+    for exact, wild, refused, taken, own in (("ip6ip", "ipip", v4a, v4b, v6a),
+                                             ("ipip", "ip6ip", v6a, v6a, v4a)):
+        c = tgw.base_config(
+            tunnels=[{"name": "e", "type": "sit", "mode": exact, "local": WAN4,
+                      "remote": PEER4},
+                     {"name": "w", "type": "sit", "mode": wild, "local": WAN4,
+                      "remote": "any"}],
+            routes=[])
+        r = tgw.run(c, {"wan0": [wan_in(outer4(refused, src=PEER4, dst=WAN4)),
+                                 wan_in(outer4(taken, src=other, dst=WAN4)),
+                                 wan_in(outer4(own, src=PEER4, dst=WAN4))]})
+        fwd = [fwd6(p) if isinstance(p, IPv6) else fwd4(p) for p in (taken, own)]
+        assert_pkts(r.out["lan0"], [lan_out(p) for p in fwd], f"lan0 ({exact} exact)")
+        assert_drops(r, {"tnl_mode": 1})
+        assert_tunnel(r, "e", decap_packets=1)
+        assert_tunnel(r, "w", decap_packets=1)
 
     c = tgw.base_config(
         tunnels=[{"name": "a", "type": "sit", "local": WAN4, "remote": PEER4},
